@@ -1,0 +1,34 @@
+// Expected failures are values with a stable code the UI can translate; unexpected ones throw.
+
+export type FloeErrorCode =
+  | 'invite/damaged'
+  | 'invite/unsupported-version'
+  | 'invite/bad-signature'
+  | 'invite/expired'
+  | 'invite/self'
+  | 'invite/already-contact'
+  | 'hello/damaged'
+  | 'hello/bad-signature'
+  | 'hello/wrong-invite'
+  | 'message/invalid'
+  | 'message/bad-signature'
+  | 'message/unknown-device'
+  | 'input/empty'
+  | 'input/too-long';
+
+export class FloeError extends Error {
+  override readonly name = 'FloeError';
+  constructor(
+    readonly code: FloeErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: FloeError };
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(code: FloeErrorCode, message: string): Result<T> => ({
+  ok: false,
+  error: new FloeError(code, message),
+});
