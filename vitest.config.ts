@@ -4,7 +4,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 // Three projects, run one after another by scripts/test.mjs: unit tests sit beside the code,
 // relay integration tests start a real relay process, e2e tests drive Debian's Chromium.
 export default defineConfig({
-  plugins: [svelte({ hot: false })],
+  plugins: [svelte()],
   test: {
     projects: [
       {

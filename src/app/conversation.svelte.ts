@@ -1,0 +1,190 @@
+// One open conversation: its Y.Doc kept in IndexedDB and joined to WebRTC, and the verified,
+// HLC-ordered view of its messages that the UI shows.
+//
+// Invariants: a message is shown under its author's name only if its device certificate is
+// signed by that author's account key, the author is a member we trust (ourselves or the
+// contact from the invite exchange), and the device signature matches; anything else is shown
+// flagged as unverified. The delivery mark we write is per (reader, author device), and only
+// ever grows.
+import * as Y from 'yjs';
+import type { ConversationEntry } from '../core/account-doc.ts';
+import { fromBase64Url } from '../core/bytes.ts';
+import { ConversationDoc } from '../core/conversation-doc.ts';
+import { deriveDocKeys, type DocKeys } from '../core/derive.ts';
+import { ok, type Result } from '../core/errors.ts';
+import { decodeHlc, compareHlc } from '../core/hlc.ts';
+import { newMessageId, type AccountId, type DeviceId, type RoomId } from '../core/ids.ts';
+import { signMessage, validateText, verifyCertificate, verifyMessage, type DeviceCertificate, type SignedMessage } from '../core/message.ts';
+import { DocPersistence } from '../store/doc-persistence.ts';
+import { joinWebrtc, type PeerLink } from '../net/webrtc.ts';
+import { displayName, type Runtime } from './runtime.ts';
+
+export type DeliveryState = 'sent' | 'delivered';
+
+export interface ChatMessageView {
+  id: string;
+  text: string;
+  hlc: string;
+  time: number;
+  mine: boolean;
+  authorName: string;
+  verified: boolean;
+  state: DeliveryState;
+}
+
+const LOCAL = Symbol('local edit');
+
+export class Conversation {
+  readonly room: RoomId;
+  readonly peer: AccountId;
+  title = $state('');
+  messages = $state<ChatMessageView[]>([]);
+  peers = $state(0);
+  /** Set when the peer has joined the doc: the invite exchange is complete. */
+  peerJoined = $state(false);
+
+  private readonly doc = new Y.Doc();
+  private readonly conv = new ConversationDoc(this.doc);
+  private persistence: DocPersistence | null = null;
+  private link: PeerLink | null = null;
+  private readonly verifiedCerts = new Map<string, DeviceCertificate | null>();
+  private readonly verdicts = new Map<string, SignedMessage | null>();
+  private scheduled = false;
+  private remoteSeen = false;
+  private refreshing: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    private readonly rt: Runtime,
+    entry: ConversationEntry,
+    private readonly keys: DocKeys,
+  ) {
+    this.room = entry.room;
+    this.peer = entry.peer;
+    this.title = displayName(rt, entry.peer) ?? '';
+  }
+
+  static async open(rt: Runtime, entry: ConversationEntry): Promise<Conversation> {
+    const keys = await deriveDocKeys(fromBase64Url(entry.secret)!);
+    const c = new Conversation(rt, entry, keys);
+    c.persistence = await DocPersistence.open(rt.db, keys.roomId, c.doc);
+    const profile = rt.account.profile();
+    c.doc.transact(() => c.conv.join({ account: rt.me.account, name: profile?.name ?? '', joined: rt.now() }, rt.me.certificate), LOCAL);
+    c.doc.on('update', (_u: Uint8Array, origin: unknown) => c.schedule(origin !== LOCAL && origin !== c.persistence));
+    await c.refresh(false);
+    // The view is ready from local data; peer-to-peer sync joins in the background.
+    void joinWebrtc(c.doc, keys, rt.signalingUrl).then(
+      (link) => {
+        if (c.closed) return link.destroy();
+        c.link = link;
+        link.onPeers((n) => (c.peers = n));
+      },
+      (error: unknown) => rt.report(`Peer-to-peer sync could not start: ${String(error)}`),
+    );
+    return c;
+  }
+
+  get keysForTests(): DocKeys {
+    return this.keys;
+  }
+
+  /** Trims, signs and appends a text message. Expected failures come back as values. */
+  async send(input: string): Promise<Result<void>> {
+    const text = validateText(input);
+    if (!text.ok) return text;
+    const draft = {
+      v: 1 as const,
+      id: newMessageId(),
+      author: this.rt.me.account,
+      device: this.rt.me.device,
+      hlc: this.rt.clock.tick(),
+      kind: 'text' as const,
+      text: text.value,
+    };
+    const message = await signMessage(this.rt.me.devicePrivateKey, draft);
+    this.doc.transact(() => this.conv.append(message), LOCAL);
+    await this.persistence?.flush();
+    return ok(undefined);
+  }
+
+  /** Renames follow the account doc (contact remarks live there). */
+  retitle(): void {
+    this.title = displayName(this.rt, this.peer) ?? this.title;
+  }
+
+  private schedule(remote: boolean): void {
+    this.remoteSeen ||= remote;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      const r = this.remoteSeen;
+      this.remoteSeen = false;
+      // Refreshes run one after another so an older view never overwrites a newer one.
+      this.refreshing = this.refreshing.then(() => this.refresh(r));
+    });
+  }
+
+  private async certificate(device: string): Promise<DeviceCertificate | undefined> {
+    const raw = this.conv.devices.get(device as never);
+    if (!raw) return undefined;
+    const key = `${device}|${raw.sig}`;
+    if (!this.verifiedCerts.has(key)) this.verifiedCerts.set(key, await verifyCertificate(raw));
+    return this.verifiedCerts.get(key) ?? undefined;
+  }
+
+  private async verdict(raw: SignedMessage): Promise<SignedMessage | null> {
+    const key = `${raw?.id}|${raw?.sig}`;
+    if (!this.verdicts.has(key)) {
+      const cert = await this.certificate(raw?.device);
+      const r = await verifyMessage(raw, cert);
+      const trusted = r.ok && (r.value.author === this.rt.me.account || r.value.author === this.peer);
+      this.verdicts.set(key, trusted && r.ok ? r.value : null);
+    }
+    return this.verdicts.get(key)!;
+  }
+
+  private async refresh(remote: boolean): Promise<void> {
+    if (this.closed) return;
+    const raw = this.conv.messages.toArray();
+    const views: ChatMessageView[] = [];
+    const highest = new Map<DeviceId, string>(); // author device → highest hlc received
+    for (const m of raw) {
+      const good = await this.verdict(m);
+      const hlc = typeof m?.hlc === 'string' ? m.hlc : '';
+      const mine = good?.author === this.rt.me.account;
+      if (good && !mine) {
+        this.rt.clock.observe(good.hlc);
+        const h = highest.get(good.device);
+        if (!h || h < good.hlc) highest.set(good.device, good.hlc);
+      }
+      views.push({
+        id: typeof m?.id === 'string' ? m.id : '',
+        text: typeof m?.text === 'string' ? m.text : '',
+        hlc,
+        time: decodeHlc(hlc)?.wall ?? 0,
+        mine,
+        authorName: good ? ((mine ? displayName(this.rt, good.author) : this.title) ?? '') : '',
+        verified: good !== null,
+        state: good && mine && this.conv.isDelivered(this.peer, good.device, good.hlc) ? 'delivered' : 'sent',
+      });
+    }
+    views.sort((a, b) => compareHlc(a.hlc, b.hlc) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    if (this.closed) return;
+    this.messages = views;
+    this.peerJoined = this.conv.members.has(this.peer);
+    if (this.peerJoined) this.rt.account.confirmConversation(this.room);
+    if (remote && highest.size > 0) {
+      this.doc.transact(() => {
+        for (const [device, hlc] of highest) this.conv.markDelivered(this.rt.me.account, device, hlc);
+      }, LOCAL);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.link?.destroy();
+    await this.persistence?.destroy();
+    this.doc.destroy();
+  }
+}

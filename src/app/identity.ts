@@ -1,0 +1,52 @@
+// Creating this device's identity: account keys, a device key certified by the account, and the
+// account doc's secret. Everything is generated locally; nothing is sent anywhere.
+import { toBase64Url } from '../core/bytes.ts';
+import { generateAgreementKeyPair, generateSigningKeyPair } from '../core/crypto.ts';
+import { DOC_SECRET_BYTES } from '../core/derive.ts';
+import { fail, ok, type Result } from '../core/errors.ts';
+import { secureRandom, type AccountId, type DeviceId } from '../core/ids.ts';
+import { MAX_NICKNAME } from '../core/invite.ts';
+import { certifyDevice } from '../core/message.ts';
+import type { IdentityRecord } from '../store/db.ts';
+
+export function validateNickname(input: string): Result<string> {
+  const name = input.trim().replace(/\s+/g, ' ');
+  if (name.length === 0) return fail('input/empty', 'Choose a nickname first.');
+  if (name.length > MAX_NICKNAME) return fail('input/too-long', `A nickname can be at most ${MAX_NICKNAME} characters.`);
+  return ok(name);
+}
+
+export function deviceName(userAgent: string): string {
+  const platform = /Android/.test(userAgent)
+    ? 'Android'
+    : /iPhone|iPad/.test(userAgent)
+      ? 'iOS'
+      : /Mac OS X/.test(userAgent)
+        ? 'macOS'
+        : /Windows/.test(userAgent)
+          ? 'Windows'
+          : /Linux/.test(userAgent)
+            ? 'Linux'
+            : 'Device';
+  const browser = /Firefox\//.test(userAgent) ? 'Firefox' : /Edg\//.test(userAgent) ? 'Edge' : /Chrom/.test(userAgent) ? 'Chrome' : /Safari\//.test(userAgent) ? 'Safari' : 'Browser';
+  return `${browser} on ${platform}`;
+}
+
+export async function createIdentity(now: number, name: string): Promise<IdentityRecord> {
+  const [account, agreement, device] = await Promise.all([generateSigningKeyPair(), generateAgreementKeyPair(), generateSigningKeyPair()]);
+  const accountId = toBase64Url(account.publicKey) as AccountId;
+  const deviceId = toBase64Url(device.publicKey) as DeviceId;
+  const certificate = await certifyDevice(account.privateKey, { account: accountId, device: deviceId, name, created: now });
+  return {
+    id: 'self',
+    account: accountId,
+    accountPrivateKey: account.privateKey,
+    accountX25519Public: agreement.publicKey,
+    accountX25519Private: agreement.privateKey,
+    device: deviceId,
+    devicePrivateKey: device.privateKey,
+    certificate,
+    accountDocSecret: secureRandom(DOC_SECRET_BYTES),
+    created: now,
+  };
+}

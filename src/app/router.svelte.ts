@@ -1,0 +1,30 @@
+// Hash routes, so a reload or an invite link opens the right screen and nothing about the route
+// (an invite's keys least of all) is ever sent to the server.
+export type Route =
+  | { name: 'chats'; room?: string }
+  | { name: 'contacts' }
+  | { name: 'wallet' }
+  | { name: 'settings' }
+  | { name: 'invite'; link: string };
+
+export function parseRoute(hash: string, origin: string): Route {
+  const path = hash.replace(/^#/, '');
+  if (path.startsWith('/invite/')) return { name: 'invite', link: `${origin}/#${path}` };
+  const [, first, second] = path.split('/');
+  if (first === 'contacts' || first === 'wallet' || first === 'settings') return { name: first };
+  if (first === 'chats' && second) return { name: 'chats', room: decodeURIComponent(second) };
+  return { name: 'chats' };
+}
+
+export class Router {
+  route = $state<Route>({ name: 'chats' });
+
+  constructor(private readonly win: Pick<Window, 'location' | 'addEventListener'>) {
+    this.route = parseRoute(win.location.hash, win.location.origin);
+    win.addEventListener('hashchange', () => (this.route = parseRoute(win.location.hash, win.location.origin)));
+  }
+
+  go(hash: string): void {
+    this.win.location.hash = hash;
+  }
+}

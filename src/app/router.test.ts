@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { parseRoute } from './router.svelte.ts';
+
+describe('parseRoute', () => {
+  const o = 'http://localhost:8787';
+  it('maps hashes to screens', () => {
+    expect(parseRoute('', o)).toEqual({ name: 'chats' });
+    expect(parseRoute('#/chats/abc', o)).toEqual({ name: 'chats', room: 'abc' });
+    expect(parseRoute('#/contacts', o)).toEqual({ name: 'contacts' });
+    expect(parseRoute('#/settings', o)).toEqual({ name: 'settings' });
+    expect(parseRoute('#/wallet', o)).toEqual({ name: 'wallet' });
+    expect(parseRoute('#/nonsense/x', o)).toEqual({ name: 'chats' });
+  });
+  it('keeps an opened invite link whole for the Add contact box', () => {
+    expect(parseRoute('#/invite/eyJ2IjoxfQ', o)).toEqual({ name: 'invite', link: `${o}/#/invite/eyJ2IjoxfQ` });
+  });
+});

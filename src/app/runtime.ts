@@ -1,0 +1,23 @@
+// What the app's state classes share: the device's stores, identity and clock. Passed in
+// explicitly (no module singletons) so that two sessions can live in one test process.
+import type { AccountDoc } from '../core/account-doc.ts';
+import type { AccountId } from '../core/ids.ts';
+import type { FloeDb, IdentityRecord } from '../store/db.ts';
+import type { DeviceClock } from './clock.ts';
+
+export interface Runtime {
+  db: FloeDb;
+  me: IdentityRecord;
+  account: AccountDoc;
+  clock: DeviceClock;
+  /** ws(s)://…/signal of this device's relay. */
+  signalingUrl: string;
+  now: () => number;
+  /** Shows a background failure to the user. */
+  report: (problem: string) => void;
+}
+
+export function displayName(rt: Runtime, account: AccountId): string | undefined {
+  if (account === rt.me.account) return rt.account.profile()?.name;
+  return rt.account.contactsMap.get(account)?.name;
+}

@@ -1,0 +1,40 @@
+// The device's IndexedDB, through Dexie. Versioned schema: add a new `this.version(n)` block for
+// every change, never edit an old one (Dexie migrates from whatever version a device has).
+import Dexie, { type Table } from 'dexie';
+import type { AccountId, DeviceId } from '../core/ids.ts';
+import type { DeviceCertificate } from '../core/message.ts';
+
+/** This device's keys. One row, id 'self'. Never leaves the device except in an encrypted backup. */
+export interface IdentityRecord {
+  id: 'self';
+  account: AccountId;
+  accountPrivateKey: Uint8Array; // Ed25519 PKCS#8
+  accountX25519Public: Uint8Array;
+  accountX25519Private: Uint8Array; // X25519 PKCS#8
+  device: DeviceId;
+  devicePrivateKey: Uint8Array;
+  certificate: DeviceCertificate;
+  /** Secret of the account doc, shared only by this account's devices. */
+  accountDocSecret: Uint8Array;
+  created: number;
+}
+
+/** One Yjs update of one document; merged into a single row by compaction. */
+export interface UpdateRecord {
+  seq?: number;
+  doc: string;
+  data: Uint8Array;
+}
+
+export class FloeDb extends Dexie {
+  identity!: Table<IdentityRecord, 'self'>;
+  updates!: Table<UpdateRecord, number>;
+
+  constructor(name = 'floe', options?: ConstructorParameters<typeof Dexie>[1]) {
+    super(name, options);
+    this.version(1).stores({
+      identity: 'id',
+      updates: '++seq, doc',
+    });
+  }
+}

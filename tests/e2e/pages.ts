@@ -1,0 +1,80 @@
+// Page models: locators by role and accessible name (the UI contract in ARCHITECTURE.md) and
+// methods named after what a person does.
+import type { Locator, Page } from 'playwright-core';
+
+export async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!ok(last)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+    last = await probe();
+  }
+  return last;
+}
+
+export class Floe {
+  constructor(readonly page: Page) {}
+
+  nav(name: 'Chats' | 'Contacts' | 'Wallet' | 'Settings'): Locator {
+    return this.page.getByRole('navigation').getByRole('link', { name, exact: true });
+  }
+
+  async createAccount(nickname: string): Promise<void> {
+    await this.page.getByRole('textbox', { name: 'Nickname' }).fill(nickname);
+    await this.page.getByRole('button', { name: 'Create account' }).click();
+    await this.nav('Chats').waitFor();
+  }
+
+  async createInvite(): Promise<string> {
+    await this.nav('Contacts').click();
+    await this.page.getByRole('button', { name: 'Invite a contact' }).click();
+    const box = this.page.getByRole('textbox', { name: 'Invite link' });
+    await this.page.getByRole('img', { name: 'Invite QR code' }).waitFor();
+    return box.inputValue();
+  }
+
+  /** Pastes a link into Add contact; returns the alert text when it is refused, else null. */
+  async addContact(link: string): Promise<string | null> {
+    await this.nav('Contacts').click();
+    const add = this.page.getByRole('button', { name: 'Add contact' });
+    if ((await add.getAttribute('aria-expanded')) !== 'true') await add.click();
+    await this.page.getByRole('textbox', { name: 'Invite link' }).fill(link);
+    await this.page.getByRole('button', { name: 'Add', exact: true }).click();
+    const alert = this.page.getByRole('alert');
+    const conversation = this.page.getByRole('list', { name: 'Messages' });
+    await alert.or(conversation).first().waitFor();
+    return (await alert.count()) > 0 ? alert.innerText() : null;
+  }
+
+  conversations(): Locator {
+    return this.page.getByRole('list', { name: 'Conversations' });
+  }
+
+  async openConversation(name: string): Promise<void> {
+    await this.nav('Chats').click();
+    await this.conversations().getByRole('link', { name: new RegExp(name) }).click();
+    await this.page.getByRole('list', { name: 'Messages' }).waitFor();
+  }
+
+  messages(): Locator {
+    return this.page.getByRole('list', { name: 'Messages' }).getByRole('listitem');
+  }
+
+  async sendMessage(text: string): Promise<void> {
+    await this.page.getByRole('textbox', { name: 'Message' }).fill(text);
+    await this.page.getByRole('textbox', { name: 'Message' }).press('Enter');
+  }
+
+  /** The texts of the Messages list, in display order. */
+  async messageTexts(): Promise<string[]> {
+    return this.page
+      .getByRole('list', { name: 'Messages' })
+      .locator('li .text')
+      .allInnerTexts();
+  }
+
+  async waitForMessages(expected: string[], timeoutMs = 20_000): Promise<string[]> {
+    return until(`messages ${JSON.stringify(expected)}`, () => this.messageTexts(), (t) => JSON.stringify(t) === JSON.stringify(expected), timeoutMs);
+  }
+}
