@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { OPTIONS, parseConfig, usage, type Config, type ParseOutcome } from './config.ts';
+
+const CWD = '/srv/floe';
+
+function ok(outcome: ParseOutcome): Config {
+  if (outcome.kind !== 'config') throw new Error(`expected a config, got ${JSON.stringify(outcome)}`);
+  return outcome.config;
+}
+
+function error(outcome: ParseOutcome): string {
+  if (outcome.kind !== 'error') throw new Error(`expected an error, got ${JSON.stringify(outcome)}`);
+  return outcome.message;
+}
+
+describe('parseConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = ok(parseConfig([], {}, CWD));
+    expect(c).toEqual({
+      port: 8787,
+      host: '127.0.0.1',
+      dataDir: '/srv/floe/data',
+      staticDir: '/srv/floe/dist',
+      logLevel: 'info',
+      signaling: {
+        maxPayloadBytes: 65536,
+        maxTopicsPerConnection: 1024,
+        maxTopicLength: 256,
+        maxTopicsTotal: 100_000,
+        maxSubscriptionsTotal: 1_000_000,
+        maxConnections: 10_000,
+        rateLimitPerSecond: 100,
+        rateLimitBurst: 200,
+        heartbeatIntervalMs: 30_000,
+      },
+    });
+  });
+
+  it('reads flags in both --flag value and --flag=value forms', () => {
+    const c = ok(parseConfig(['--port', '0', '--host=0.0.0.0', '--data', 'var/d', '--static=/www', '--log-level', 'debug', '--rate-limit=5', '--rate-burst', '10'], {}, CWD));
+    expect(c.port).toBe(0);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.dataDir).toBe('/srv/floe/var/d');
+    expect(c.staticDir).toBe('/www');
+    expect(c.logLevel).toBe('debug');
+    expect(c.signaling.rateLimitPerSecond).toBe(5);
+    expect(c.signaling.rateLimitBurst).toBe(10);
+  });
+
+  it('reads FLOE_* environment variables, and flags win over them', () => {
+    const env = { FLOE_PORT: '9000', FLOE_HOST: '::1', FLOE_DATA: '/d', FLOE_LOG_LEVEL: 'warn', FLOE_MAX_TOPICS_PER_CONN: '7' };
+    const fromEnv = ok(parseConfig([], env, CWD));
+    expect([fromEnv.port, fromEnv.host, fromEnv.dataDir, fromEnv.logLevel, fromEnv.signaling.maxTopicsPerConnection]).toEqual([9000, '::1', '/d', 'warn', 7]);
+    const flagWins = ok(parseConfig(['--port', '9001', '--max-topics-per-conn', '8'], env, CWD));
+    expect([flagWins.port, flagWins.signaling.maxTopicsPerConnection]).toEqual([9001, 8]);
+  });
+
+  it('treats an empty environment variable as unset', () => {
+    expect(ok(parseConfig([], { FLOE_PORT: '', FLOE_HOST: ' ' }, CWD))).toMatchObject({ port: 8787, host: '127.0.0.1' });
+  });
+
+  it.each([
+    [['--port', 'abc'], '--port must be a whole number, got "abc"'],
+    [['--port', '-1'], 'flag --port needs a value (write --port=VALUE if it starts with "-")'],
+    [['--port=-1'], '--port must be a whole number, got "-1"'],
+    [['--port', '65536'], '--port must be between 0 and 65535, got 65536'],
+    [['--port', '80.5'], '--port must be a whole number, got "80.5"'],
+    [['--port='], 'flag --port needs a value'],
+    [['--port'], 'flag --port needs a value'],
+    [['--frobnicate'], 'unknown flag --frobnicate'],
+    [['-p', '1'], 'unknown flag -p'],
+    [['--help=yes'], 'flag --help takes no value'],
+    [['stray'], 'unexpected argument "stray"'],
+    [['--log-level', 'loud'], 'log level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+    [['--max-payload', '10'], '--max-payload must be between 1024 and 16777216, got 10'],
+    [['--heartbeat-ms', '0'], '--heartbeat-ms must be between 100 and 3600000, got 0'],
+    [['--rate-limit', '1000', '--rate-burst', '1'], 'rate burst must be at least 1% of the rate limit'],
+  ])('rejects %j with a clear message', (argv, message) => {
+    expect(error(parseConfig(argv, {}, CWD))).toBe(message);
+  });
+
+  it('names the environment variable when the bad value came from there', () => {
+    expect(error(parseConfig([], { FLOE_PORT: 'eighty' }, CWD))).toBe('FLOE_PORT must be a whole number, got "eighty"');
+    expect(error(parseConfig([], { FLOE_LOG_LEVEL: 'chatty' }, CWD))).toMatch(/^log level must be one of/);
+  });
+
+  it('answers --help, even next to other flags', () => {
+    expect(parseConfig(['--help'], {}, CWD)).toEqual({ kind: 'help' });
+    expect(parseConfig(['--port', '1', '--help'], {}, CWD)).toEqual({ kind: 'help' });
+  });
+
+  it('documents every option, its variable and its default in usage()', () => {
+    const text = usage();
+    for (const o of OPTIONS) {
+      expect(text).toContain(`--${o.flag}`);
+      expect(text).toContain(o.env);
+    }
+    expect(text).toContain('default 8787');
+  });
+});
