@@ -33,7 +33,29 @@ describe('parseConfig', () => {
         rateLimitBurst: 200,
         heartbeatIntervalMs: 30_000,
       },
+      mailbox: {
+        retentionMs: 30 * 24 * 3600_000,
+        maxUpdateBytes: 256 * 1024,
+        maxSnapshotBytes: 8 * 1024 * 1024,
+        maxRoomBytes: 64 * 1024 * 1024,
+        maxRoomsPerConnection: 4096,
+        framesPerSecond: 500,
+        frameBurst: 2000,
+        bytesPerSecond: 4 * 1024 * 1024,
+        byteBurst: 32 * 1024 * 1024,
+      },
     });
+  });
+
+  it('reads mailbox limits and refuses a byte burst below the largest snapshot', () => {
+    const c = ok(parseConfig(['--retention-ms', '60000', '--max-update', '4096'], { FLOE_MAX_ROOM_BYTES: '1048576' }, CWD));
+    expect(c.mailbox.retentionMs).toBe(60_000);
+    expect(c.mailbox.maxUpdateBytes).toBe(4096);
+    expect(c.mailbox.maxRoomBytes).toBe(1_048_576);
+    const bad = parseConfig(['--max-snapshot', '1048576', '--v1-byte-burst', '4096'], {}, CWD);
+    expect(bad).toEqual({ kind: 'error', message: 'the /v1 byte burst must be at least the largest snapshot' });
+    const low = parseConfig(['--retention-ms', '5'], {}, CWD);
+    expect(low.kind).toBe('error');
   });
 
   it('reads flags in both --flag value and --flag=value forms', () => {

@@ -29,6 +29,19 @@ export interface SignalingLimits {
   heartbeatIntervalMs: number;
 }
 
+/** Limits of the /v1 mailbox; see docs/operations.md. */
+export interface MailboxLimits {
+  retentionMs: number;
+  maxUpdateBytes: number;
+  maxSnapshotBytes: number;
+  maxRoomBytes: number;
+  maxRoomsPerConnection: number;
+  framesPerSecond: number;
+  frameBurst: number;
+  bytesPerSecond: number;
+  byteBurst: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -38,6 +51,7 @@ export interface Config {
   staticDir: string;
   logLevel: LogLevel;
   signaling: SignalingLimits;
+  mailbox: MailboxLimits;
 }
 
 export type ParseOutcome =
@@ -45,7 +59,7 @@ export type ParseOutcome =
   | { kind: 'help' }
   | { kind: 'error'; message: string };
 
-type IntKey = 'port' | keyof SignalingLimits;
+type IntKey = 'port' | keyof SignalingLimits | keyof MailboxLimits;
 type StrKey = 'host' | 'dataDir' | 'staticDir' | 'logLevel';
 
 interface OptionSpec {
@@ -74,6 +88,15 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'max-connections', env: 'FLOE_MAX_CONNECTIONS', key: 'maxConnections', int: { def: 10_000, min: 1, max: 1_000_000 }, help: 'concurrent /signal sockets' },
   { flag: 'rate-limit', env: 'FLOE_RATE_LIMIT', key: 'rateLimitPerSecond', int: { def: 100, min: 1, max: 1_000_000 }, help: 'sustained frames/s per connection' },
   { flag: 'rate-burst', env: 'FLOE_RATE_BURST', key: 'rateLimitBurst', int: { def: 200, min: 1, max: 1_000_000 }, help: 'burst of frames per connection' },
+  { flag: 'retention-ms', env: 'FLOE_RETENTION_MS', key: 'retentionMs', int: { def: 30 * 24 * 3600_000, min: 1000, max: 10 * 365 * 24 * 3600_000 }, help: 'how long the mailbox keeps an update (30 days)' },
+  { flag: 'max-update', env: 'FLOE_MAX_UPDATE', key: 'maxUpdateBytes', int: { def: 256 * 1024, min: 1024, max: 16 * MiB }, help: 'largest sealed update, bytes' },
+  { flag: 'max-snapshot', env: 'FLOE_MAX_SNAPSHOT', key: 'maxSnapshotBytes', int: { def: 8 * MiB, min: 4096, max: 256 * MiB }, help: 'largest sealed snapshot, bytes' },
+  { flag: 'max-room-bytes', env: 'FLOE_MAX_ROOM_BYTES', key: 'maxRoomBytes', int: { def: 64 * MiB, min: 4096, max: 64 * 1024 * MiB }, help: 'bytes one room may hold' },
+  { flag: 'max-rooms-per-conn', env: 'FLOE_MAX_ROOMS_PER_CONN', key: 'maxRoomsPerConnection', int: { def: 4096, min: 1, max: 1_000_000 }, help: 'rooms one /v1 connection may open' },
+  { flag: 'v1-rate-limit', env: 'FLOE_V1_RATE_LIMIT', key: 'framesPerSecond', int: { def: 500, min: 1, max: 1_000_000 }, help: 'sustained /v1 frames/s per connection' },
+  { flag: 'v1-rate-burst', env: 'FLOE_V1_RATE_BURST', key: 'frameBurst', int: { def: 2000, min: 1, max: 10_000_000 }, help: 'burst of /v1 frames per connection' },
+  { flag: 'v1-bytes-per-second', env: 'FLOE_V1_BYTES_PER_SECOND', key: 'bytesPerSecond', int: { def: 4 * MiB, min: 1024, max: 1024 * MiB }, help: 'sustained /v1 bytes/s per connection' },
+  { flag: 'v1-byte-burst', env: 'FLOE_V1_BYTE_BURST', key: 'byteBurst', int: { def: 32 * MiB, min: 4096, max: 4096 * MiB }, help: 'burst of /v1 bytes per connection' },
   { flag: 'heartbeat-ms', env: 'FLOE_HEARTBEAT_MS', key: 'heartbeatIntervalMs', int: { def: 30_000, min: 100, max: 3_600_000 }, help: 'ping interval; no pong by the next one ends the socket' },
 ];
 
@@ -86,7 +109,7 @@ export function usage(): string {
   return [
     'Usage: floe-relay [serve] [flags]',
     '',
-    'Serves the Floe PWA, /healthz and WebRTC signaling at /signal on one port.',
+    'Serves the Floe PWA, /healthz, WebRTC signaling at /signal and the mailbox at /v1 on one port.',
     'Flags override environment variables, which override defaults.',
     '',
     ...rows,
@@ -153,6 +176,20 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     rateLimitBurst: int('rateLimitBurst'),
     heartbeatIntervalMs: int('heartbeatIntervalMs'),
   };
+  const mailbox: MailboxLimits = {
+    retentionMs: int('retentionMs'),
+    maxUpdateBytes: int('maxUpdateBytes'),
+    maxSnapshotBytes: int('maxSnapshotBytes'),
+    maxRoomBytes: int('maxRoomBytes'),
+    maxRoomsPerConnection: int('maxRoomsPerConnection'),
+    framesPerSecond: int('framesPerSecond'),
+    frameBurst: int('frameBurst'),
+    bytesPerSecond: int('bytesPerSecond'),
+    byteBurst: int('byteBurst'),
+  };
+  if (mailbox.byteBurst < mailbox.maxSnapshotBytes) {
+    return { kind: 'error', message: 'the /v1 byte burst must be at least the largest snapshot' };
+  }
   if (signaling.rateLimitBurst < signaling.rateLimitPerSecond / 100) {
     // A bucket smaller than 10 ms of traffic would refuse legitimate bursts of two frames.
     return { kind: 'error', message: 'rate burst must be at least 1% of the rate limit' };
@@ -166,6 +203,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
       staticDir: resolve(cwd, strs.staticDir ?? 'dist'),
       logLevel: logLevel as LogLevel,
       signaling,
+      mailbox,
     },
   };
 }

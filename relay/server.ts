@@ -4,7 +4,7 @@
 // Invariants:
 // - `createRelay` opens nothing; `listen` binds, `close` releases everything it bound. Two
 //   relays can live in one process (no module state), which keeps tests honest.
-// - Only `/signal` upgrades to a WebSocket. Any other upgrade gets a 404 and its socket is
+// - Only `/signal` and `/v1` upgrade to a WebSocket. Any other upgrade gets a 404 and its socket is
 //   destroyed; an upgrade over the connection limit or during shutdown gets a 503.
 // - Every HTTP error uses the one JSON shape of http-errors.ts.
 // - `close` is bounded: sockets get 1001 and `graceMs` to finish, then they are cut.
@@ -17,6 +17,10 @@ import type { Config } from './config.ts';
 import { errorBody, sendError } from './http-errors.ts';
 import type { Logger } from './log.ts';
 import { createSignalingHub, type SignalingStats } from './signaling.ts';
+import { createMailboxHub } from './mailbox/hub.ts';
+import { SqliteMailboxStore } from './mailbox/sqlite-store.ts';
+import { MAX_HEADER_BYTES } from '../src/core/protocol.ts';
+import { join } from 'node:path';
 import { serveStatic } from './static.ts';
 
 export interface RelayAddress {
@@ -82,6 +86,18 @@ export function createRelay(config: Config, logger: Logger, options: RelayOption
     perMessageDeflate: false,
     maxPayload: config.signaling.maxPayloadBytes,
   });
+  // /v1 carries sealed snapshots, so its frames may be far larger than signaling's.
+  const mailboxWss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: false,
+    maxPayload: config.mailbox.maxSnapshotBytes + MAX_HEADER_BYTES + 16,
+  });
+  const mailbox = createMailboxHub({
+    store: new SqliteMailboxStore(join(config.dataDir, 'mailbox.sqlite'), { maxRoomBytes: config.mailbox.maxRoomBytes }),
+    limits: config.mailbox,
+    log: logger,
+  });
   let closing: Promise<void> | null = null;
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -99,8 +115,8 @@ export function createRelay(config: Config, logger: Logger, options: RelayOption
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
-    if (path === '/signal') {
-      return sendError(res, 426, 'upgrade_required', '/signal speaks WebSocket only', { Upgrade: 'websocket' });
+    if (path === '/signal' || path === '/v1') {
+      return sendError(res, 426, 'upgrade_required', `${path} speaks WebSocket only`, { Upgrade: 'websocket' });
     }
     await serveStatic(config.staticDir, req, res);
   }
@@ -118,7 +134,12 @@ export function createRelay(config: Config, logger: Logger, options: RelayOption
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     // Errors on a socket we have not handed to `ws` yet (client reset) must not be unhandled.
     socket.on('error', () => socket.destroy());
-    if (pathOf(req.url) !== '/signal') return refuseUpgrade(socket, 404, 'no WebSocket endpoint here');
+    const path = pathOf(req.url);
+    if (path === '/v1') {
+      if (closing) return refuseUpgrade(socket, 503, 'relay is shutting down');
+      return mailboxWss.handleUpgrade(req, socket, head, (ws) => mailbox.accept(ws));
+    }
+    if (path !== '/signal') return refuseUpgrade(socket, 404, 'no WebSocket endpoint here');
     if (closing || !hub.canAccept()) {
       logger.warn({ event: 'upgrade_refused', ...hub.stats() }, 'refusing /signal connection');
       return refuseUpgrade(socket, 503, 'relay is at capacity or shutting down');
@@ -152,6 +173,8 @@ export function createRelay(config: Config, logger: Logger, options: RelayOption
       server.closeIdleConnections();
       await hub.shutdown(graceMs);
       wss.close();
+      await mailbox.close();
+      mailboxWss.close();
       // Requests still in flight (a large asset to a slow client) get the same grace.
       const cut = setTimeout(() => server.closeAllConnections(), graceMs);
       await stopped;

@@ -5,7 +5,7 @@
 // signed by that author's account key, the author is a member we trust (ourselves or the
 // contact from the invite exchange), and the device signature matches; anything else is shown
 // flagged as unverified. The delivery mark we write is per (reader, author device), and only
-// ever grows.
+// ever grows. Every local edit goes through the replicator, so it reaches the relay mailbox too.
 import * as Y from 'yjs';
 import type { ConversationEntry } from '../core/account-doc.ts';
 import { fromBase64Url } from '../core/bytes.ts';
@@ -16,10 +16,12 @@ import { decodeHlc, compareHlc } from '../core/hlc.ts';
 import { newMessageId, type AccountId, type DeviceId, type RoomId } from '../core/ids.ts';
 import { signMessage, validateText, verifyCertificate, verifyMessage, type DeviceCertificate, type SignedMessage } from '../core/message.ts';
 import { DocPersistence } from '../store/doc-persistence.ts';
+import { LOCAL_ORIGIN, Replicator } from '../net/replicator.ts';
 import { joinWebrtc, type PeerLink } from '../net/webrtc.ts';
 import { displayName, type Runtime } from './runtime.ts';
 
-export type DeliveryState = 'sent' | 'delivered';
+/** pending: only on this device; relay: acknowledged by the relay; delivered: on their device. */
+export type DeliveryState = 'pending' | 'relay' | 'delivered';
 
 export interface ChatMessageView {
   id: string;
@@ -32,7 +34,6 @@ export interface ChatMessageView {
   state: DeliveryState;
 }
 
-const LOCAL = Symbol('local edit');
 
 export class Conversation {
   readonly room: RoomId;
@@ -42,11 +43,16 @@ export class Conversation {
   peers = $state(0);
   /** Set when the peer has joined the doc: the invite exchange is complete. */
   peerJoined = $state(false);
+  /** Message ids not yet acknowledged by the relay. */
+  pending = $state<ReadonlySet<string>>(new Set());
+  /** The relay deleted history (retention) before this device fetched it. */
+  historyGap = $state(false);
 
   private readonly doc = new Y.Doc();
   private readonly conv = new ConversationDoc(this.doc);
   private persistence: DocPersistence | null = null;
   private link: PeerLink | null = null;
+  private replicator: Replicator | null = null;
   private readonly verifiedCerts = new Map<string, DeviceCertificate | null>();
   private readonly verdicts = new Map<string, SignedMessage | null>();
   private scheduled = false;
@@ -67,10 +73,25 @@ export class Conversation {
   static async open(rt: Runtime, entry: ConversationEntry): Promise<Conversation> {
     const keys = await deriveDocKeys(fromBase64Url(entry.secret)!);
     const c = new Conversation(rt, entry, keys);
-    c.persistence = await DocPersistence.open(rt.db, keys.roomId, c.doc);
+    c.persistence = await DocPersistence.open(rt.db, keys.roomId, c.doc, LOCAL_ORIGIN);
+    c.doc.on('update', (_u: Uint8Array, origin: unknown) => c.schedule(origin !== LOCAL_ORIGIN && origin !== c.persistence));
+    c.replicator = await Replicator.start({
+      doc: c.doc,
+      keys,
+      mailbox: rt.mailbox,
+      outbox: rt.outbox,
+      cursors: rt.cursors,
+      persisted: () => c.persistence!.flush(),
+      now: rt.now,
+      report: rt.report,
+      onPending: (tags) => {
+        c.pending = new Set(tags);
+        c.schedule(false);
+      },
+      onGap: () => (c.historyGap = true),
+    });
     const profile = rt.account.profile();
-    c.doc.transact(() => c.conv.join({ account: rt.me.account, name: profile?.name ?? '', joined: rt.now() }, rt.me.certificate), LOCAL);
-    c.doc.on('update', (_u: Uint8Array, origin: unknown) => c.schedule(origin !== LOCAL && origin !== c.persistence));
+    c.replicator.local(() => c.conv.join({ account: rt.me.account, name: profile?.name ?? '', joined: rt.now() }, rt.me.certificate));
     await c.refresh(false);
     // The view is ready from local data; peer-to-peer sync joins in the background.
     void joinWebrtc(c.doc, keys, rt.signalingUrl).then(
@@ -102,8 +123,8 @@ export class Conversation {
       text: text.value,
     };
     const message = await signMessage(this.rt.me.devicePrivateKey, draft);
-    this.doc.transact(() => this.conv.append(message), LOCAL);
-    await this.persistence?.flush();
+    this.replicator!.local(() => this.conv.append(message), [message.id]);
+    await Promise.all([this.persistence?.flush(), this.replicator!.settled()]);
     return ok(undefined);
   }
 
@@ -166,7 +187,7 @@ export class Conversation {
         mine,
         authorName: good ? ((mine ? displayName(this.rt, good.author) : this.title) ?? '') : '',
         verified: good !== null,
-        state: good && mine && this.conv.isDelivered(this.peer, good.device, good.hlc) ? 'delivered' : 'sent',
+        state: !good || !mine ? 'relay' : this.conv.isDelivered(this.peer, good.device, good.hlc) ? 'delivered' : this.pending.has(good.id) ? 'pending' : 'relay',
       });
     }
     views.sort((a, b) => compareHlc(a.hlc, b.hlc) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -175,15 +196,16 @@ export class Conversation {
     this.peerJoined = this.conv.members.has(this.peer);
     if (this.peerJoined) this.rt.account.confirmConversation(this.room);
     if (remote && highest.size > 0) {
-      this.doc.transact(() => {
+      this.replicator?.local(() => {
         for (const [device, hlc] of highest) this.conv.markDelivered(this.rt.me.account, device, hlc);
-      }, LOCAL);
+      });
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.link?.destroy();
+    await this.replicator?.destroy();
     await this.persistence?.destroy();
     this.doc.destroy();
   }

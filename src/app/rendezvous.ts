@@ -1,82 +1,90 @@
-// Completes contact invites over the relay's signaling pub/sub.
-//  - Inviter: listens on the rendezvous room of every live invite it made; a valid hello adds
-//    the contact and the shared conversation (idempotently: hellos are repeated).
-//  - Invitee: repeats its hello every few seconds until the inviter shows up in the
-//    conversation doc (Conversation.peerJoined → AccountDoc.confirmConversation) or it expires.
+// Completes contact invites through the relay mailbox, so neither side needs the other online.
+//  - Inviter: opens the rendezvous room of every live invite it made; each hello found there
+//    adds the contact and the shared conversation (idempotently: a room is read from the start).
+//  - Invitee: pushes its hello to that room whenever connected, until the inviter shows up in the
+//    conversation doc (Conversation.peerJoined → AccountDoc.confirmConversation). The push id is
+//    derived from the hello, so repeats are recognised by the relay and stored once.
 import type { Contact, ConversationEntry } from '../core/account-doc.ts';
-import { toBase64Url } from '../core/bytes.ts';
+import { fromUtf8, toBase64Url, utf8 } from '../core/bytes.ts';
 import { deriveDocKeys } from '../core/derive.ts';
 import type { RoomId } from '../core/ids.ts';
-import { openHello, rendezvousRoom, type PendingInvite } from '../core/invite.ts';
-import type { SignalingClient } from '../net/signaling.ts';
+import { openHello, rendezvous, type PendingInvite } from '../core/invite.ts';
+import type { MailboxClient } from '../net/mailbox.ts';
 import type { Runtime } from './runtime.ts';
-
-export const HELLO_REPEAT_MS = 2000;
 
 export class Rendezvous {
   private readonly rooms = new Map<string, PendingInvite>();
-  private timer: ReturnType<typeof setInterval> | null = null;
-  private offMessage: (() => void) | null = null;
+  private readonly offs: (() => void)[] = [];
 
   constructor(
     private readonly rt: Runtime,
-    private readonly signaling: SignalingClient,
+    private readonly mailbox: MailboxClient,
   ) {}
 
   start(): void {
-    this.offMessage = this.signaling.onMessage((topic, data) => void this.receive(topic, data));
-    this.signaling.onState((s) => s === 'open' && this.repeatHellos());
-    this.rt.account.invitesMap.observe(() => void this.listen());
+    this.offs.push(this.mailbox.onState((s) => s === 'open' && this.sendHellos()));
+    const onInvites = () => void this.listen();
+    const onConversations = () => this.sendHellos();
+    this.rt.account.invitesMap.observe(onInvites);
+    this.rt.account.conversationsMap.observe(onConversations);
+    this.offs.push(() => this.rt.account.invitesMap.unobserve(onInvites));
+    this.offs.push(() => this.rt.account.conversationsMap.unobserve(onConversations));
     void this.listen();
-    this.timer = setInterval(() => this.repeatHellos(), HELLO_REPEAT_MS);
-    this.repeatHellos();
+    this.sendHellos();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.offMessage?.();
-    for (const room of this.rooms.keys()) this.signaling.unsubscribe(room);
+    for (const off of this.offs) off();
+    for (const room of this.rooms.keys()) this.mailbox.close(room);
     this.rooms.clear();
   }
 
-  /** Subscribes to the rendezvous room of every live invite. */
-  async listen(): Promise<void> {
+  /** Opens the rendezvous room of every live invite. */
+  private async listen(): Promise<void> {
     const now = this.rt.now();
     this.rt.account.dropExpiredInvites(now);
     for (const invite of this.rt.account.liveInvites(now)) {
-      const room = await rendezvousRoom(invite.id, invite.x);
+      const { room, cap } = await rendezvous(invite.id, invite.x);
       if (this.rooms.has(room)) continue;
       this.rooms.set(room, invite);
-      this.signaling.subscribe(room);
+      this.mailbox.open(room, cap, {
+        cursor: () => 0,
+        entry: (_seq, _kind, body) => this.receive(invite, body),
+        synced: async () => undefined,
+      });
     }
   }
 
-  private repeatHellos(): void {
+  private sendHellos(): void {
+    if (!this.mailbox.connected) return;
     const now = this.rt.now();
     for (const entry of this.rt.account.conversations()) {
-      if (!entry.hello) continue;
-      if (entry.hello.exp <= now) continue;
-      this.signaling.publish(entry.hello.rendezvous, { floe: 'hello', hello: entry.hello.hello });
+      const h = entry.hello;
+      if (!h || h.exp <= now) continue;
+      const body = utf8(JSON.stringify(h.hello));
+      this.mailbox.push(h.room, h.cap, body, h.hello.e.slice(0, 22)).catch((error: unknown) => {
+        // Disconnects are retried on the next connection; anything else the user should know.
+        if ((error as { code?: string }).code !== 'disconnected') this.rt.report(`An invite answer could not be delivered: ${String(error)}`);
+      });
     }
   }
 
-  private async receive(topic: string, data: unknown): Promise<void> {
-    const invite = this.rooms.get(topic);
-    if (!invite || typeof data !== 'object' || data === null || (data as { floe?: unknown }).floe !== 'hello') return;
-    const opened = await openHello(invite, this.rt.me.account, (data as { hello?: unknown }).hello);
-    if (!opened.ok) return; // anyone who saw the link can send junk; it changes nothing
-    const { account, name, secret } = opened.value;
-    if (account === this.rt.me.account) return;
+  private async receive(invite: PendingInvite, body: Uint8Array): Promise<void> {
+    let hello: unknown;
     try {
-      const room = (await deriveDocKeys(secret)).roomId as RoomId;
-      const existing = this.rt.account.contactsMap.get(account);
-      if (existing?.conversation === room) return;
-      const now = this.rt.now();
-      const contact: Contact = { account, name, conversation: room, added: existing?.added ?? now };
-      const entry: ConversationEntry = { room, kind: 'direct', secret: toBase64Url(secret), peer: account, created: now };
-      this.rt.account.addContact(contact, entry);
-    } catch (error) {
-      this.rt.report(`Could not add a contact from an invite: ${String(error)}`);
+      hello = JSON.parse(fromUtf8(body));
+    } catch {
+      return; // anyone who saw the link can post junk here; it changes nothing
     }
+    const opened = await openHello(invite, this.rt.me.account, hello);
+    if (!opened.ok || opened.value.account === this.rt.me.account) return;
+    const { account, name, secret } = opened.value;
+    const room = (await deriveDocKeys(secret)).roomId as RoomId;
+    const existing = this.rt.account.contactsMap.get(account);
+    if (existing?.conversation === room) return;
+    const now = this.rt.now();
+    const contact: Contact = { account, name, conversation: room, added: existing?.added ?? now };
+    const entry: ConversationEntry = { room, kind: 'direct', secret: toBase64Url(secret), peer: account, created: now };
+    this.rt.account.addContact(contact, entry);
   }
 }

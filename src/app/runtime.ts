@@ -2,6 +2,8 @@
 // explicitly (no module singletons) so that two sessions can live in one test process.
 import type { AccountDoc } from '../core/account-doc.ts';
 import type { AccountId } from '../core/ids.ts';
+import type { Cursors, Outbox } from '../core/replication.ts';
+import type { MailboxClient } from '../net/mailbox.ts';
 import type { FloeDb, IdentityRecord } from '../store/db.ts';
 import type { DeviceClock } from './clock.ts';
 
@@ -12,6 +14,9 @@ export interface Runtime {
   clock: DeviceClock;
   /** ws(s)://…/signal of this device's relay. */
   signalingUrl: string;
+  mailbox: MailboxClient;
+  outbox: Outbox;
+  cursors: Cursors;
   now: () => number;
   /** Shows a background failure to the user. */
   report: (problem: string) => void;

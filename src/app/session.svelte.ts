@@ -10,7 +10,9 @@ import type { AccountId, RoomId } from '../core/ids.ts';
 import { acceptInvite, createInvite, parseInvite } from '../core/invite.ts';
 import { FloeDb, type IdentityRecord } from '../store/db.ts';
 import { DocPersistence } from '../store/doc-persistence.ts';
-import { SignalingClient, type ConnectionState } from '../net/signaling.ts';
+import { MailboxClient, type ConnectionState } from '../net/mailbox.ts';
+import { DexieCursors, DexieOutbox } from '../store/outbox.ts';
+import type { RelayUrls } from './env.ts';
 import { DeviceClock } from './clock.ts';
 import { Conversation } from './conversation.svelte.ts';
 import { createIdentity, deviceName, validateNickname } from './identity.ts';
@@ -20,7 +22,7 @@ import type { Runtime } from './runtime.ts';
 export type SessionStatus = 'loading' | 'onboarding' | 'ready' | 'failed';
 
 export interface SessionOptions {
-  signalingUrl: string;
+  relay: RelayUrls;
   dbName?: string;
   now?: () => number;
   userAgent?: string;
@@ -48,7 +50,7 @@ export class Session {
   private readonly db: FloeDb;
   private readonly now: () => number;
   private rt: Runtime | null = null;
-  private signaling: SignalingClient | null = null;
+  private mailbox: MailboxClient | null = null;
   private rendezvous: Rendezvous | null = null;
   private accountPersistence: DocPersistence | null = null;
   private readonly opening = new Map<RoomId, Promise<Conversation>>();
@@ -106,7 +108,7 @@ export class Session {
         secret: toBase64Url(accepted.secret),
         peer: invite.account,
         created: now,
-        hello: { rendezvous: accepted.room, hello: accepted.hello, exp: invite.exp },
+        hello: { ...accepted.rendezvous, hello: accepted.hello, exp: invite.exp },
       },
     );
     await this.accountPersistence?.flush();
@@ -120,7 +122,7 @@ export class Session {
 
   async close(): Promise<void> {
     this.rendezvous?.stop();
-    this.signaling?.stop();
+    this.mailbox?.stop();
     await Promise.all(this.conversations.map((c) => c.close()));
     await this.accountPersistence?.destroy();
     this.db.close();
@@ -140,7 +142,21 @@ export class Session {
     this.accountPersistence = await DocPersistence.open(this.db, 'account', doc);
     const account = new AccountDoc(doc);
     if (newName) account.setProfile({ name: newName, created: this.now() });
-    const rt: Runtime = { db: this.db, me: identity, account, clock: new DeviceClock(identity.device, this.now), signalingUrl: this.opts.signalingUrl, now: this.now, report: (m) => (this.problem = m) };
+    const mailbox = new MailboxClient({ url: this.opts.relay.mailbox });
+    this.mailbox = mailbox;
+    mailbox.onState((s) => (this.relay = s));
+    const rt: Runtime = {
+      db: this.db,
+      me: identity,
+      account,
+      clock: new DeviceClock(identity.device, this.now),
+      signalingUrl: this.opts.relay.signal,
+      mailbox,
+      outbox: new DexieOutbox(this.db),
+      cursors: new DexieCursors(this.db),
+      now: this.now,
+      report: (m) => (this.problem = m),
+    };
     this.rt = rt;
 
     const syncAccount = () => {
@@ -153,12 +169,10 @@ export class Session {
     doc.on('update', syncAccount);
     syncAccount();
 
-    this.signaling = new SignalingClient({ url: rt.signalingUrl });
-    this.signaling.onState((s) => (this.relay = s));
-    this.rendezvous = new Rendezvous(rt, this.signaling);
-    this.signaling.start();
+    this.rendezvous = new Rendezvous(rt, mailbox);
     this.rendezvous.start();
     await Promise.all(account.conversations().map((e) => this.openConversation(e.room)));
+    mailbox.start();
     this.status = 'ready';
   }
 

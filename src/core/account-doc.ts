@@ -23,8 +23,8 @@ export interface ConversationEntry {
   secret: string; // base64url, 32 bytes
   peer: AccountId;
   created: number;
-  /** Set on the invitee's side until the inviter has joined: the hello to repeat, and where. */
-  hello?: { rendezvous: RoomId; hello: Hello; exp: number };
+  /** Set on the invitee's side until the inviter has joined: the hello to deliver, and where. */
+  hello?: { room: RoomId; cap: string; hello: Hello; exp: number };
 }
 
 export class AccountDoc {

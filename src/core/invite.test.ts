@@ -3,7 +3,7 @@ import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from './bytes.ts';
 import { canonicalJson } from './canonical.ts';
 import { generateSigningKeyPair } from './crypto.ts';
 import type { AccountId } from './ids.ts';
-import { acceptInvite, createInvite, INVITE_TTL_MS, openHello, parseInvite, rendezvousRoom, type Me } from './invite.ts';
+import { acceptInvite, createInvite, INVITE_TTL_MS, openHello, parseInvite, rendezvous, type Me } from './invite.ts';
 
 const NOW = 1_790_000_000_000;
 
@@ -28,8 +28,9 @@ describe('contact invites', () => {
     if (!parsed.ok) throw parsed.error;
     expect(parsed.value.name).toBe('Alice');
     const accepted = await acceptInvite(parsed.value, bob);
-    expect(accepted.room).toBe(await rendezvousRoom(pending.id, pending.x));
-    expect(accepted.room).toMatch(/^[0-9a-f]{32}$/);
+    expect(accepted.rendezvous).toEqual(await rendezvous(pending.id, pending.x));
+    expect(accepted.rendezvous.room).toMatch(/^[0-9a-f]{32}$/);
+    expect(accepted.rendezvous.cap).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const opened = await openHello(pending, alice.account, JSON.parse(JSON.stringify(accepted.hello)));
     if (!opened.ok) throw opened.error;
     expect(opened.value.account).toBe(bob.account);

@@ -8,7 +8,7 @@
 //    and bound to both account ids. It then sends a hello on a rendezvous room derived from the
 //    invite: its ephemeral public key in clear and, sealed under another HKDF output of the same
 //    ECDH, its account key, nickname and a signature binding all of it to this invite.
-// 3. The inviter, who kept the invite's private key, opens the hello, verifies the signature and
+// 3. The hello waits in the relay mailbox of that room until the inviter, who kept the invite's private key, opens the hello, verifies the signature and
 //    derives the same secret. See docs/threat-model.md for what each party can and cannot do.
 import * as v from 'valibot';
 import { fromBase64Url, fromUtf8, toBase64Url, toHex, utf8 } from './bytes.ts';
@@ -96,9 +96,17 @@ export async function parseInvite(text: string, opts: { now: number; self?: Acco
   return ok(invite);
 }
 
-/** The room where the invitee's hello waits for the inviter; random-looking to the relay. */
-export async function rendezvousRoom(inviteId: string, invitePublic: string): Promise<RoomId> {
-  return toHex(await hkdf(keyFromId(invitePublic)!, utf8(inviteId), 'floe/v1/invite-room', 16)) as RoomId;
+/**
+ * The mailbox room where the invitee's hello waits for the inviter, and the capability to use it:
+ * random-looking to the relay, computable by whoever holds the link (who can accept it anyway).
+ */
+export async function rendezvous(inviteId: string, invitePublic: string): Promise<{ room: RoomId; cap: string }> {
+  const ikm = keyFromId(invitePublic)!;
+  const [room, cap] = await Promise.all([
+    hkdf(ikm, utf8(inviteId), 'floe/v1/invite-room', 16),
+    hkdf(ikm, utf8(inviteId), 'floe/v1/invite-cap', 32),
+  ]);
+  return { room: toHex(room) as RoomId, cap: toBase64Url(cap) };
 }
 
 async function agreement(dh: Uint8Array, invite: { id: string; account: string }, invitee: string) {
@@ -126,7 +134,7 @@ const HelloBodySchema = v.object({
 export interface Accepted {
   secret: Uint8Array;
   hello: Hello;
-  room: RoomId;
+  rendezvous: { room: RoomId; cap: string };
 }
 
 export async function acceptInvite(invite: Invite, me: Me): Promise<Accepted> {
@@ -137,7 +145,7 @@ export async function acceptInvite(invite: Invite, me: Me): Promise<Accepted> {
   const body = { v: 1 as const, invite: invite.id, inviter: invite.account, account: me.account, name: me.name, e };
   const signed = { ...body, sig: toBase64Url(await sign(me.accountPrivateKey, canonicalBytes(body))) };
   const box = await seal(helloKey, canonicalBytes(signed), utf8(invite.id + e));
-  return { secret, hello: { v: 1, e, box: toBase64Url(box) }, room: await rendezvousRoom(invite.id, invite.x) };
+  return { secret, hello: { v: 1, e, box: toBase64Url(box) }, rendezvous: await rendezvous(invite.id, invite.x) };
 }
 
 export interface OpenedHello {

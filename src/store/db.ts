@@ -26,15 +26,38 @@ export interface UpdateRecord {
   data: Uint8Array;
 }
 
+/** A sealed update waiting for the relay's acknowledgement (see net/replicator.ts). */
+export interface OutboxRecord {
+  pushId: string;
+  room: string;
+  data: Uint8Array;
+  tags: string[];
+  created: number;
+  seq?: number;
+}
+
+/** How far this device has applied a room's mailbox log. */
+export interface CursorRecord {
+  room: string;
+  seq: number;
+  snapshot: number;
+}
+
 export class FloeDb extends Dexie {
   identity!: Table<IdentityRecord, 'self'>;
   updates!: Table<UpdateRecord, number>;
+  outbox!: Table<OutboxRecord, number>;
+  cursors!: Table<CursorRecord, string>;
 
   constructor(name = 'floe', options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
     this.version(1).stores({
       identity: 'id',
       updates: '++seq, doc',
+    });
+    this.version(2).stores({
+      outbox: '++seq, &pushId, room',
+      cursors: 'room',
     });
   }
 }

@@ -14,7 +14,7 @@ export class DocPersistence {
   private writing: Promise<void> = Promise.resolve();
   private failure: unknown = null;
   private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
-    if (origin === this) return;
+    if (origin === this || (this.skipOrigin !== undefined && origin === this.skipOrigin)) return;
     this.queue.push(update);
     if (this.queue.length === 1) queueMicrotask(() => this.write());
   };
@@ -23,11 +23,16 @@ export class DocPersistence {
     private readonly db: FloeDb,
     readonly docId: string,
     readonly doc: Y.Doc,
+    private readonly skipOrigin?: unknown,
   ) {}
 
-  /** Loads what is stored into `doc`, then records every later update. */
-  static async open(db: FloeDb, docId: string, doc: Y.Doc): Promise<DocPersistence> {
-    const p = new DocPersistence(db, docId, doc);
+  /**
+   * Loads what is stored into `doc`, then records every later update — except those made with
+   * `skipOrigin`, which their originator stores itself (the replicator writes local edits
+   * together with their outbox row).
+   */
+  static async open(db: FloeDb, docId: string, doc: Y.Doc, skipOrigin?: unknown): Promise<DocPersistence> {
+    const p = new DocPersistence(db, docId, doc, skipOrigin);
     const rows = await db.updates.where('doc').equals(docId).sortBy('seq');
     Y.transact(doc, () => {
       for (const row of rows) Y.applyUpdate(doc, row.data);

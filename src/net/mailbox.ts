@@ -1,0 +1,223 @@
+// Client of the relay's /v1 mailbox (src/core/protocol.ts): one socket per relay, a handshake,
+// rooms re-opened from their cursors after every reconnect, pushes answered by acks.
+//
+// Invariants: every `push` promise settles — with the seq on `ack`, or rejected with a
+// MailboxError on an `error` frame or when the socket closes first (the caller's outbox keeps
+// the update and retries). Entries are handed to the room's handler one at a time, in the order
+// they arrive, which the relay guarantees is seq order per room.
+import { toBase64Url } from '../core/bytes.ts';
+import { decodeServerFrame, encodeFrame, PROTOCOL_VERSION, type ErrorCode, type ServerHeader } from '../core/protocol.ts';
+
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+/** The part of WebSocket the client uses: injected so it runs in browsers, in Node (`ws`) and tests. */
+export interface SocketLike {
+  readyState: number;
+  binaryType?: string;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+}
+
+export class MailboxError extends Error {
+  override readonly name = 'MailboxError';
+  constructor(
+    readonly code: ErrorCode | 'disconnected',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RoomHandler {
+  /** Where to resume: the highest seq already applied and persisted. */
+  cursor(): number;
+  entry(seq: number, kind: 'update' | 'snapshot', body: Uint8Array): Promise<void>;
+  synced(head: number, gap: boolean): Promise<void>;
+  refused?(code: ErrorCode, message: string): void;
+}
+
+interface OpenRoom {
+  cap: string;
+  handler: RoomHandler;
+}
+
+export interface MailboxOptions {
+  url: string;
+  makeSocket?: (url: string) => SocketLike;
+  minDelay?: number;
+  maxDelay?: number;
+  pingInterval?: number;
+}
+
+export class MailboxClient {
+  state: ConnectionState = 'closed';
+  private socket: (SocketLike) | null = null;
+  private readonly rooms = new Map<string, OpenRoom>();
+  private readonly acks = new Map<string, { resolve: (seq: number) => void; reject: (e: MailboxError) => void }>();
+  private readonly stateListeners = new Set<(s: ConnectionState) => void>();
+  private inbound: Promise<void> = Promise.resolve();
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private pinger: ReturnType<typeof setInterval> | null = null;
+  private stopped = true;
+  private ready = false;
+
+  constructor(private readonly opts: MailboxOptions) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.drop();
+    this.socket?.close(1000, 'client stopped');
+    this.socket = null;
+    this.setState('closed');
+  }
+
+  onState(listener: (s: ConnectionState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** Keeps the room open across reconnects until `close`. */
+  open(room: string, cap: string, handler: RoomHandler): void {
+    this.rooms.set(room, { cap, handler });
+    if (this.ready) this.sendOpen(room);
+  }
+
+  close(room: string): void {
+    if (this.rooms.delete(room) && this.ready) this.send(encodeFrame({ t: 'close', room }));
+  }
+
+  get connected(): boolean {
+    return this.ready;
+  }
+
+  push(room: string, cap: string, body: Uint8Array, id: string, snapshotUpto?: number): Promise<number> {
+    if (!this.ready) return Promise.reject(new MailboxError('disconnected', 'not connected to the relay'));
+    return new Promise((resolve, reject) => {
+      this.acks.set(id, { resolve, reject });
+      const header = snapshotUpto === undefined ? { t: 'push' as const, room, cap, id } : { t: 'compact' as const, room, cap, id, upto: snapshotUpto };
+      this.send(encodeFrame(header, body));
+    });
+  }
+
+  static newPushId(): string {
+    return toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+  }
+
+  private send(frame: Uint8Array): void {
+    if (this.socket?.readyState === 1) this.socket.send(frame);
+  }
+
+  private sendOpen(room: string): void {
+    const r = this.rooms.get(room);
+    if (r) this.send(encodeFrame({ t: 'open', room, cap: r.cap, after: r.handler.cursor() }));
+  }
+
+  private setState(s: ConnectionState): void {
+    if (this.state === s) return;
+    this.state = s;
+    for (const l of this.stateListeners) l(s);
+  }
+
+  private connect(): void {
+    const make = this.opts.makeSocket ?? ((url: string) => new WebSocket(url) as unknown as SocketLike);
+    this.setState('connecting');
+    let socket: SocketLike;
+    try {
+      socket = make(this.opts.url);
+    } catch {
+      return this.retry();
+    }
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    socket.onopen = () => this.send(encodeFrame({ t: 'hello', v: PROTOCOL_VERSION, agent: 'floe-web/1' }));
+    socket.onmessage = (ev) => this.receive(ev.data);
+    socket.onerror = () => socket.close();
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.drop();
+      this.setState('closed');
+      if (!this.stopped) this.retry();
+    };
+  }
+
+  /** Fails every waiting push: the outbox will send them again on the next connection. */
+  private drop(): void {
+    this.ready = false;
+    if (this.pinger) clearInterval(this.pinger);
+    this.pinger = null;
+    for (const w of this.acks.values()) w.reject(new MailboxError('disconnected', 'connection to the relay lost'));
+    this.acks.clear();
+  }
+
+  private retry(): void {
+    const min = this.opts.minDelay ?? 300;
+    const max = this.opts.maxDelay ?? 10_000;
+    const delay = Math.min(max, min * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      if (!this.stopped) this.connect();
+    }, delay);
+  }
+
+  private receive(raw: unknown): void {
+    const bytes = raw instanceof ArrayBuffer ? new Uint8Array(raw) : raw instanceof Uint8Array ? raw : null;
+    if (!bytes) return;
+    const decoded = decodeServerFrame(bytes);
+    if (!decoded.ok) return; // a relay speaking nonsense: ignore the frame, keep the data we have
+    const { header, body } = decoded.frame;
+    // Copy: the body may be a view into a buffer the socket reuses.
+    this.handle(header, new Uint8Array(body));
+  }
+
+  private handle(h: ServerHeader, body: Uint8Array): void {
+    switch (h.t) {
+      case 'welcome':
+        this.ready = true;
+        this.attempt = 0;
+        this.setState('open');
+        for (const room of this.rooms.keys()) this.sendOpen(room);
+        this.pinger = setInterval(() => this.send(encodeFrame({ t: 'ping' })), this.opts.pingInterval ?? 25_000);
+        return;
+      case 'ack': {
+        const w = this.acks.get(h.id);
+        this.acks.delete(h.id);
+        w?.resolve(h.seq);
+        return;
+      }
+      case 'error': {
+        if (h.id) {
+          const w = this.acks.get(h.id);
+          this.acks.delete(h.id);
+          w?.reject(new MailboxError(h.code, h.message));
+        } else if (h.room) this.rooms.get(h.room)?.handler.refused?.(h.code, h.message);
+        return;
+      }
+      case 'entry':
+      case 'synced': {
+        const room = this.rooms.get(h.room);
+        if (!room) return;
+        // Entries are applied strictly one after another, in arrival order.
+        this.inbound = this.inbound.then(() =>
+          (h.t === 'entry' ? room.handler.entry(h.seq, h.kind, body) : room.handler.synced(h.head, h.gap)).catch(() => undefined),
+        );
+        return;
+      }
+      case 'pong':
+        return;
+    }
+  }
+}

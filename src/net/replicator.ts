@@ -1,0 +1,207 @@
+// Joins a Y.Doc to the relay mailbox: every local update is sealed and kept in the outbox until
+// the relay acknowledges it; every entry from the relay is opened and applied. Together with
+// y-webrtc this gives the two paths of ARCHITECTURE.md, both feeding the same doc.
+//
+// Invariants:
+// - A local edit is stored with its outbox row in one IndexedDB transaction, and the row leaves
+//   the outbox only when the relay acknowledged it (which means durable there). So the relay
+//   eventually has every local edit this device kept, and peers never wait on a lost one.
+// - Sealing happens at send time with a nonce derived from the push id: a resend after a lost
+//   ack is byte-identical, which the relay recognises as the same push.
+// - The persisted cursor never passes an entry whose update is not yet in IndexedDB: it is saved
+//   only after the doc's persistence has flushed.
+// - Sealing: AES-256-GCM under the doc's seal key, with the room id as associated data, so an
+//   entry cannot be replayed into another room. An entry that does not open is skipped and counted.
+// - Outbox order is preserved per room; a rejected push (too large, quota) is reported, never
+//   silently dropped.
+import * as Y from 'yjs';
+import { utf8 } from '../core/bytes.ts';
+import { open, seal, sha256 } from '../core/crypto.ts';
+import type { DocKeys } from '../core/derive.ts';
+import type { Cursors, CursorState, Outbox, OutboxRow } from '../core/replication.ts';
+import { MailboxClient, MailboxError } from './mailbox.ts';
+
+export type { Cursors, CursorState, Outbox, OutboxRow };
+
+export const LOCAL_ORIGIN = Symbol('floe local edit');
+/** After this many entries since the last snapshot, a device compacts the room. */
+export const COMPACT_EVERY = 1000;
+const SAVE_CURSOR_EVERY = 200;
+
+export interface ReplicatorDeps {
+  doc: Y.Doc;
+  keys: DocKeys;
+  mailbox: MailboxClient;
+  outbox: Outbox;
+  cursors: Cursors;
+  /** Resolves when every update applied to the doc so far is in IndexedDB. */
+  persisted: () => Promise<void>;
+  now: () => number;
+  report: (problem: string) => void;
+  onPending?: (tags: Set<string>) => void;
+  onGap?: () => void;
+  onSynced?: () => void;
+}
+
+export class Replicator {
+  /** Tags (message ids) of updates not yet acknowledged by the relay. */
+  readonly pending = new Set<string>();
+  synced = false;
+  undecryptable = 0;
+  private rows: OutboxRow[] = [];
+  private readonly inflight = new Set<string>();
+  private readonly sealed = new Map<string, Promise<Uint8Array>>();
+  private cursor: CursorState = { seq: 0, snapshot: 0 };
+  private unsaved = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private destroyed = false;
+  private offState: (() => void) | null = null;
+
+  private constructor(private readonly d: ReplicatorDeps) {}
+
+  static async start(deps: ReplicatorDeps): Promise<Replicator> {
+    const r = new Replicator(deps);
+    r.cursor = await deps.cursors.get(deps.keys.roomId);
+    r.rows = await deps.outbox.list(deps.keys.roomId);
+    for (const row of r.rows) row.tags.forEach((t) => r.pending.add(t));
+    deps.mailbox.open(deps.keys.roomId, deps.keys.capability, {
+      cursor: () => r.cursor.seq,
+      entry: (seq, kind, body) => r.entry(seq, kind, body),
+      synced: (head, gap) => r.onSyncedFrame(head, gap),
+      refused: (_code, message) => deps.report(`The relay refused this conversation: ${message}`),
+    });
+    r.offState = deps.mailbox.onState((s) => {
+      if (s === 'open') r.pump();
+      else r.synced = false;
+    });
+    deps.onPending?.(r.pending);
+    r.pump();
+    return r;
+  }
+
+  /**
+   * Runs a local edit and stores it (doc log + outbox, atomically); `tags` label the update, shown
+   * as pending until the relay acknowledges it. The doc's own persistence must skip LOCAL_ORIGIN.
+   */
+  local(edit: () => void, tags: string[] = []): void {
+    const updates: Uint8Array[] = [];
+    const capture = (u: Uint8Array, origin: unknown) => origin === LOCAL_ORIGIN && updates.push(u);
+    this.d.doc.on('update', capture); // 'update' fires synchronously as the transaction ends
+    try {
+      this.d.doc.transact(edit, LOCAL_ORIGIN);
+    } finally {
+      this.d.doc.off('update', capture);
+    }
+    if (updates.length === 0) return;
+    const row: OutboxRow = {
+      pushId: MailboxClient.newPushId(),
+      room: this.d.keys.roomId,
+      data: updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates),
+      tags,
+      created: this.d.now(),
+    };
+    tags.forEach((t) => this.pending.add(t));
+    if (tags.length > 0) this.d.onPending?.(this.pending);
+    this.queue = this.queue
+      .then(async () => {
+        await this.d.outbox.add(row, this.d.keys.roomId);
+        this.rows.push(row);
+        this.pump();
+      })
+      .catch((error: unknown) => this.d.report(`A change could not be saved on this device: ${String(error)}`));
+  }
+
+  /** Resolves when every local edit so far is stored. */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  private seal(row: OutboxRow): Promise<Uint8Array> {
+    let s = this.sealed.get(row.pushId);
+    if (!s) {
+      s = sha256(utf8(`floe/v1/nonce|${row.pushId}`)).then((h) => seal(this.d.keys.sealKey, row.data, utf8(this.d.keys.roomId), h.subarray(0, 12)));
+      this.sealed.set(row.pushId, s);
+    }
+    return s;
+  }
+
+  /** Sends every outbox row not already on its way. */
+  private pump(): void {
+    if (this.destroyed || !this.d.mailbox.connected) return;
+    for (const row of this.rows) {
+      if (this.inflight.has(row.pushId)) continue;
+      this.inflight.add(row.pushId);
+      this.seal(row).then((body) => this.d.mailbox.push(row.room, this.d.keys.capability, body, row.pushId)).then(
+        () => this.acknowledged(row),
+        (error: unknown) => {
+          this.inflight.delete(row.pushId);
+          if (error instanceof MailboxError && error.code !== 'disconnected' && error.code !== 'unavailable' && error.code !== 'rate-limited') {
+            this.d.report(`The relay refused an update (${error.code}): ${error.message}`);
+          }
+        },
+      );
+    }
+  }
+
+  private async acknowledged(row: OutboxRow): Promise<void> {
+    this.inflight.delete(row.pushId);
+    this.sealed.delete(row.pushId);
+    this.rows = this.rows.filter((r) => r !== row);
+    await this.d.outbox.remove(row.pushId);
+    const still = new Set(this.rows.flatMap((r) => r.tags));
+    for (const t of row.tags) if (!still.has(t)) this.pending.delete(t);
+    this.d.onPending?.(this.pending);
+  }
+
+  private async entry(seq: number, kind: 'update' | 'snapshot', body: Uint8Array): Promise<void> {
+    if (this.destroyed || seq <= this.cursor.seq) return;
+    const update = await open(this.d.keys.sealKey, body, utf8(this.d.keys.roomId));
+    if (update) {
+      try {
+        Y.applyUpdate(this.d.doc, update, this);
+      } catch {
+        this.undecryptable++;
+      }
+    } else this.undecryptable++;
+    this.cursor = { seq, snapshot: kind === 'snapshot' ? seq : this.cursor.snapshot };
+    if (++this.unsaved >= SAVE_CURSOR_EVERY) await this.saveCursor();
+  }
+
+  private async onSyncedFrame(head: number, gap: boolean): Promise<void> {
+    if (this.destroyed) return;
+    if (head > this.cursor.seq) this.cursor = { ...this.cursor, seq: head };
+    await this.saveCursor();
+    this.synced = true;
+    if (gap) this.d.onGap?.();
+    this.d.onSynced?.();
+    if (this.cursor.seq - this.cursor.snapshot >= COMPACT_EVERY) void this.compact();
+  }
+
+  private async saveCursor(): Promise<void> {
+    this.unsaved = 0;
+    const state = { ...this.cursor };
+    await this.d.persisted();
+    await this.d.cursors.set(this.d.keys.roomId, state);
+  }
+
+  /** Replaces the room's log on the relay with one sealed snapshot of the whole doc. */
+  async compact(): Promise<void> {
+    const upto = this.cursor.seq;
+    const state = Y.encodeStateAsUpdate(this.d.doc);
+    const sealed = await seal(this.d.keys.sealKey, state, utf8(this.d.keys.roomId));
+    try {
+      const seq = await this.d.mailbox.push(this.d.keys.roomId, this.d.keys.capability, sealed, MailboxClient.newPushId(), upto);
+      this.cursor = { ...this.cursor, snapshot: seq };
+    } catch {
+      // Compaction is an optimisation; the log stays valid without it and the next sync retries.
+    }
+  }
+
+  /** Stops replicating once every local edit is stored. */
+  async destroy(): Promise<void> {
+    await this.queue;
+    this.destroyed = true;
+    this.offState?.();
+    this.d.mailbox.close(this.d.keys.roomId);
+  }
+}
