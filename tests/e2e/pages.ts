@@ -74,6 +74,20 @@ export class Floe {
       .allInnerTexts();
   }
 
+  /** The delivery state shown under each of my messages, in display order. */
+  async myStates(): Promise<string[]> {
+    return this.page.getByRole('list', { name: 'Messages' }).locator('li.mine .state').allInnerTexts();
+  }
+
+  async waitForStates(expected: string[], timeoutMs = 20_000): Promise<string[]> {
+    return until(`states ${JSON.stringify(expected)}`, () => this.myStates(), (t) => JSON.stringify(t) === JSON.stringify(expected), timeoutMs);
+  }
+
+  /** The relay connection indicator's text. */
+  relayStatus(): Promise<string> {
+    return this.page.getByRole('navigation').getByRole('status').innerText();
+  }
+
   async waitForMessages(expected: string[], timeoutMs = 20_000): Promise<string[]> {
     return until(`messages ${JSON.stringify(expected)}`, () => this.messageTexts(), (t) => JSON.stringify(t) === JSON.stringify(expected), timeoutMs);
   }
