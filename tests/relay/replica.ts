@@ -22,7 +22,7 @@ export interface Replica {
   close(): Promise<void>;
 }
 
-export async function openReplica(name: string, dbName: string, keys: DocKeys, mailboxUrl: string, problems: string[] = []): Promise<Replica> {
+export async function openReplica(name: string, dbName: string, keys: DocKeys, mailboxUrl: string, problems: string[] = [], hooks: { onGap?: () => void } = {}): Promise<Replica> {
   const db = new FloeDb(dbName);
   const doc = new Y.Doc();
   const persistence = await DocPersistence.open(db, keys.roomId, doc, LOCAL_ORIGIN);
@@ -42,6 +42,7 @@ export async function openReplica(name: string, dbName: string, keys: DocKeys, m
     persisted: () => persistence.flush(),
     now: Date.now,
     report: (p) => problems.push(`${name}: ${p}`),
+    ...hooks,
   });
   mailbox.start();
   return {
