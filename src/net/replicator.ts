@@ -52,6 +52,12 @@ export class Replicator {
   private readonly inflight = new Set<string>();
   private readonly sealed = new Map<string, Promise<Uint8Array>>();
   private cursor: CursorState = { seq: 0, snapshot: 0 };
+  /**
+   * While the doc holds updates it could not integrate yet (their dependencies have not arrived),
+   * Yjs emits nothing for them, so they are not in IndexedDB: the saved cursor stays before the
+   * first such entry, and a restarted device fetches it again.
+   */
+  private holdCursorAt: number | null = null;
   private unsaved = 0;
   private queue: Promise<void> = Promise.resolve();
   private destroyed = false;
@@ -125,13 +131,35 @@ export class Replicator {
     return s;
   }
 
-  /** Sends every outbox row not already on its way. */
+  /**
+   * Sends every outbox row not already on its way, strictly in outbox order: WebCrypto may finish
+   * sealing out of order (Node runs it on a thread pool), and an update pushed before the one it
+   * depends on would sit unintegrated on every other device until its dependency arrives.
+   */
   private pump(): void {
     if (this.destroyed || !this.d.mailbox.connected) return;
-    for (const row of this.rows) {
-      if (this.inflight.has(row.pushId)) continue;
-      this.inflight.add(row.pushId);
-      this.seal(row).then((body) => this.d.mailbox.push(row.room, this.d.keys.capability, body, row.pushId)).then(
+    const batch = this.rows.filter((row) => !this.inflight.has(row.pushId));
+    if (batch.length === 0) return;
+    batch.forEach((row) => this.inflight.add(row.pushId));
+    const sealed = batch.map((row) => this.seal(row));
+    void (async () => {
+      for (let i = 0; i < batch.length; i++) {
+        const row = batch[i]!;
+        let body: Uint8Array;
+        try {
+          body = await sealed[i]!;
+        } catch (error) {
+          this.inflight.delete(row.pushId);
+          this.d.report(`An update could not be sealed: ${String(error)}`);
+          continue;
+        }
+        this.send(row, body);
+      }
+    })();
+  }
+
+  private send(row: OutboxRow, body: Uint8Array): void {
+    this.d.mailbox.push(row.room, this.d.keys.capability, body, row.pushId).then(
         () => this.acknowledged(row),
         (error: unknown) => {
           this.inflight.delete(row.pushId);
@@ -140,7 +168,6 @@ export class Replicator {
           }
         },
       );
-    }
   }
 
   private async acknowledged(row: OutboxRow): Promise<void> {
@@ -164,6 +191,9 @@ export class Replicator {
       }
     } else this.undecryptable++;
     this.cursor = { seq, snapshot: kind === 'snapshot' ? seq : this.cursor.snapshot };
+    const store = this.d.doc.store;
+    if (store.pendingStructs === null && store.pendingDs === null) this.holdCursorAt = null;
+    else this.holdCursorAt ??= seq - 1;
     if (++this.unsaved >= SAVE_CURSOR_EVERY) await this.saveCursor();
   }
 
@@ -179,7 +209,7 @@ export class Replicator {
 
   private async saveCursor(): Promise<void> {
     this.unsaved = 0;
-    const state = { ...this.cursor };
+    const state = this.holdCursorAt === null ? { ...this.cursor } : { seq: this.holdCursorAt, snapshot: Math.min(this.cursor.snapshot, this.holdCursorAt) };
     await this.d.persisted();
     await this.d.cursors.set(this.d.keys.roomId, state);
   }
