@@ -32,19 +32,25 @@ export function deviceName(userAgent: string): string {
   return `${browser} on ${platform}`;
 }
 
+/** This device's own keys; the account's keys come from `createIdentity` or from a linked device. */
+export async function createDeviceKeys() {
+  const [signing, agreement] = await Promise.all([generateSigningKeyPair(), generateAgreementKeyPair()]);
+  return { device: toBase64Url(signing.publicKey) as DeviceId, devicePrivateKey: signing.privateKey, x: toBase64Url(agreement.publicKey), deviceX25519Private: agreement.privateKey };
+}
+
 export async function createIdentity(now: number, name: string): Promise<IdentityRecord> {
-  const [account, agreement, device] = await Promise.all([generateSigningKeyPair(), generateAgreementKeyPair(), generateSigningKeyPair()]);
+  const [account, agreement, device] = await Promise.all([generateSigningKeyPair(), generateAgreementKeyPair(), createDeviceKeys()]);
   const accountId = toBase64Url(account.publicKey) as AccountId;
-  const deviceId = toBase64Url(device.publicKey) as DeviceId;
-  const certificate = await certifyDevice(account.privateKey, { account: accountId, device: deviceId, name, created: now });
+  const certificate = await certifyDevice(account.privateKey, { account: accountId, device: device.device, x: device.x, name, created: now });
   return {
     id: 'self',
     account: accountId,
     accountPrivateKey: account.privateKey,
     accountX25519Public: agreement.publicKey,
     accountX25519Private: agreement.privateKey,
-    device: deviceId,
-    devicePrivateKey: device.privateKey,
+    device: device.device,
+    devicePrivateKey: device.devicePrivateKey,
+    deviceX25519Private: device.deviceX25519Private,
     certificate,
     accountDocSecret: secureRandom(DOC_SECRET_BYTES),
     created: now,

@@ -5,11 +5,13 @@ export type Route =
   | { name: 'contacts' }
   | { name: 'wallet' }
   | { name: 'settings' }
-  | { name: 'invite'; link: string };
+  | { name: 'invite'; link: string }
+  | { name: 'link'; code: string };
 
 export function parseRoute(hash: string, origin: string): Route {
   const path = hash.replace(/^#/, '');
   if (path.startsWith('/invite/')) return { name: 'invite', link: `${origin}/#${path}` };
+  if (path.startsWith('/link/')) return { name: 'link', code: decodeURIComponent(path.slice(6)) };
   const [, first, second] = path.split('/');
   if (first === 'contacts' || first === 'wallet' || first === 'settings') return { name: first };
   if (first === 'chats' && second) return { name: 'chats', room: decodeURIComponent(second) };

@@ -1,7 +1,6 @@
 // The application session: this device's identity, the account doc, open conversations and the
 // commands the UI calls. UI components read its $state and never touch store/ or net/.
-import * as Y from 'yjs';
-import { AccountDoc, type Contact } from '../core/account-doc.ts';
+import type { Contact, DeviceEntry } from '../core/account-doc.ts';
 import { defaultAvatarUrl } from '../core/avatar.ts';
 import { toBase64Url } from '../core/bytes.ts';
 import { deriveDocKeys } from '../core/derive.ts';
@@ -9,7 +8,6 @@ import { fail, ok, type Result } from '../core/errors.ts';
 import type { AccountId, RoomId } from '../core/ids.ts';
 import { acceptInvite, createInvite, parseInvite } from '../core/invite.ts';
 import { FloeDb, type IdentityRecord } from '../store/db.ts';
-import { DocPersistence } from '../store/doc-persistence.ts';
 import { MailboxClient, type ConnectionState } from '../net/mailbox.ts';
 import { DexieCursors, DexieOutbox } from '../store/outbox.ts';
 import type { RelayUrls } from './env.ts';
@@ -17,6 +15,8 @@ import { DeviceClock } from './clock.ts';
 import { Conversation } from './conversation.svelte.ts';
 import { createIdentity, deviceName, validateNickname } from './identity.ts';
 import { Rendezvous } from './rendezvous.ts';
+import { openAccount, type OpenedAccount } from './account.ts';
+import { joinWithCode, LinkHost, type JoinProgress } from './linking.svelte.ts';
 import type { Runtime } from './runtime.ts';
 
 export type SessionStatus = 'loading' | 'onboarding' | 'ready' | 'failed';
@@ -42,6 +42,9 @@ export class Session {
   contacts = $state<Contact[]>([]);
   conversations = $state<Conversation[]>([]);
   relay = $state<ConnectionState>('closed');
+  devices = $state<DeviceEntry[]>([]);
+  /** This device's id, to tell it apart in the device list. */
+  thisDevice = $state<string>('');
   /** Conversations with the most recent message first. */
   chats = $derived(
     [...this.conversations].sort((a, b) => (b.messages.at(-1)?.hlc ?? '').localeCompare(a.messages.at(-1)?.hlc ?? '')),
@@ -50,17 +53,20 @@ export class Session {
   private readonly db: FloeDb;
   private readonly now: () => number;
   private rt: Runtime | null = null;
-  private mailbox: MailboxClient | null = null;
+  private readonly mailbox: MailboxClient;
+  private opened: OpenedAccount | null = null;
   private rendezvous: Rendezvous | null = null;
-  private accountPersistence: DocPersistence | null = null;
   private readonly opening = new Map<RoomId, Promise<Conversation>>();
 
   constructor(private readonly opts: SessionOptions) {
     this.db = new FloeDb(opts.dbName ?? 'floe');
     this.now = opts.now ?? Date.now;
+    this.mailbox = new MailboxClient({ url: opts.relay.mailbox });
+    this.mailbox.onState((s) => (this.relay = s));
   }
 
   async start(): Promise<void> {
+    this.mailbox.start();
     try {
       const identity = await this.db.identity.get('self');
       if (identity) await this.boot(identity);
@@ -80,12 +86,33 @@ export class Session {
     return ok(undefined);
   }
 
+  /** On a device with the account: show a link code and wait for a new device to ask. */
+  linkDevice(): LinkHost {
+    const rt = this.runtime();
+    const host = new LinkHost(this.mailbox, rt.me, rt.account, this.now);
+    void host.start();
+    return host;
+  }
+
+  /** On a new device: join the account of the device showing `code`. */
+  async joinWithCode(code: string, progress: JoinProgress): Promise<Result<void>> {
+    const joined = await joinWithCode(this.mailbox, code, deviceName(this.opts.userAgent ?? ''), this.now, progress);
+    if (!joined.ok) return joined;
+    await this.db.identity.put(joined.value);
+    await this.boot(joined.value);
+    return ok(undefined);
+  }
+
+  /** Removes another device of this account (see rotation in docs/threat-model.md). */
+  async removeDevice(device: string): Promise<Result<void>> {
+    return fail('input/empty', `Removing devices is not available yet (${device.slice(0, 6)}…).`);
+  }
+
   /** A fresh invite link (the part after the origin: `#/invite/…`) valid for a week. */
   async createInvite(): Promise<string> {
     const rt = this.runtime();
     const { pending, link } = await createInvite(this.self(rt), this.now());
     rt.account.addInvite(pending);
-    await this.accountPersistence?.flush();
     return link;
   }
 
@@ -111,7 +138,6 @@ export class Session {
         hello: { ...accepted.rendezvous, hello: accepted.hello, exp: invite.exp },
       },
     );
-    await this.accountPersistence?.flush();
     await this.openConversation(room);
     return ok(room);
   }
@@ -122,9 +148,9 @@ export class Session {
 
   async close(): Promise<void> {
     this.rendezvous?.stop();
-    this.mailbox?.stop();
+    this.mailbox.stop();
     await Promise.all(this.conversations.map((c) => c.close()));
-    await this.accountPersistence?.destroy();
+    await this.opened?.close();
     this.db.close();
   }
 
@@ -138,31 +164,30 @@ export class Session {
   }
 
   private async boot(identity: IdentityRecord, newName?: string): Promise<void> {
-    const doc = new Y.Doc();
-    this.accountPersistence = await DocPersistence.open(this.db, 'account', doc);
-    const account = new AccountDoc(doc);
+    const mailbox = this.mailbox;
+    const report = (m: string) => (this.problem = m);
+    const base = { db: this.db, mailbox, outbox: new DexieOutbox(this.db), cursors: new DexieCursors(this.db), now: this.now, report };
+    this.opened = await openAccount({ ...base, identity, signalingUrl: this.opts.relay.signal });
+    const account = this.opened.account;
+    const doc = account.doc;
     if (newName) account.setProfile({ name: newName, created: this.now() });
-    const mailbox = new MailboxClient({ url: this.opts.relay.mailbox });
-    this.mailbox = mailbox;
-    mailbox.onState((s) => (this.relay = s));
-    const rt: Runtime = {
-      db: this.db,
-      me: identity,
-      account,
-      clock: new DeviceClock(identity.device, this.now),
-      signalingUrl: this.opts.relay.signal,
-      mailbox,
-      outbox: new DexieOutbox(this.db),
-      cursors: new DexieCursors(this.db),
-      now: this.now,
-      report: (m) => (this.problem = m),
-    };
+    account.upsertDevice({
+      device: identity.device,
+      name: identity.certificate.name,
+      platform: identity.certificate.name,
+      created: identity.certificate.created,
+      lastSeen: this.now(),
+      certificate: identity.certificate,
+    });
+    this.thisDevice = identity.device;
+    const rt: Runtime = { ...base, me: identity, account, clock: new DeviceClock(identity.device, this.now), signalingUrl: this.opts.relay.signal };
     this.rt = rt;
 
     const syncAccount = () => {
       const profile = account.profile();
       this.me = { account: identity.account, name: profile?.name ?? '', avatar: defaultAvatarUrl(identity.account) };
       this.contacts = account.contacts();
+      this.devices = account.devices();
       for (const c of this.conversations) c.retitle();
       for (const entry of account.conversations()) void this.openConversation(entry.room);
     };
@@ -172,7 +197,6 @@ export class Session {
     this.rendezvous = new Rendezvous(rt, mailbox);
     this.rendezvous.start();
     await Promise.all(account.conversations().map((e) => this.openConversation(e.room)));
-    mailbox.start();
     this.status = 'ready';
   }
 

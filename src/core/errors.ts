@@ -13,8 +13,17 @@ export type FloeErrorCode =
   | 'message/invalid'
   | 'message/bad-signature'
   | 'message/unknown-device'
+  | 'link/wrong-code'
+  | 'link/expired'
+  | 'link/used'
+  | 'link/declined'
+  | 'link/damaged'
   | 'input/empty'
-  | 'input/too-long';
+  | 'input/too-long'
+  | 'input/too-short'
+  | 'backup/wrong-passphrase'
+  | 'backup/damaged'
+  | 'backup/unsupported-version';
 
 export class FloeError extends Error {
   override readonly name = 'FloeError';

@@ -10,7 +10,7 @@ async function identity(name: string) {
   const device = await generateSigningKeyPair();
   const accountId = toBase64Url(account.publicKey) as AccountId;
   const deviceId = toBase64Url(device.publicKey) as DeviceId;
-  const cert = await certifyDevice(account.privateKey, { account: accountId, device: deviceId, name, created: 1 });
+  const cert = await certifyDevice(account.privateKey, { account: accountId, device: deviceId, x: toBase64Url(device.publicKey), name, created: 1 });
   return { account, device, accountId, deviceId, cert };
 }
 

@@ -22,6 +22,8 @@ export const DeviceCertificateSchema = v.object({
   v: v.literal(1),
   account: keyId,
   device: keyId,
+  /** The device's X25519 key: new secrets are sealed to it when the doc's secret rotates. */
+  x: keyId,
   name: v.pipe(v.string(), v.maxLength(MAX_DEVICE_NAME)),
   created: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
   sig: signature,

@@ -13,6 +13,7 @@ export interface IdentityRecord {
   accountX25519Private: Uint8Array; // X25519 PKCS#8
   device: DeviceId;
   devicePrivateKey: Uint8Array;
+  deviceX25519Private: Uint8Array;
   certificate: DeviceCertificate;
   /** Secret of the account doc, shared only by this account's devices. */
   accountDocSecret: Uint8Array;

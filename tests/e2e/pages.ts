@@ -47,6 +47,28 @@ export class Floe {
     return (await alert.count()) > 0 ? alert.innerText() : null;
   }
 
+  /** Existing device: Settings → Link a device; returns the code shown. */
+  async showLinkCode(): Promise<string> {
+    await this.nav('Settings').click();
+    await this.page.getByRole('button', { name: 'Link a device' }).click();
+    const box = this.page.getByRole('textbox', { name: 'Link code' });
+    await box.waitFor();
+    return box.inputValue();
+  }
+
+  /** New device: I already have an account → Link code → Link. Returns the SAS shown, or the alert. */
+  async enterLinkCode(code: string): Promise<{ sas: string | null; alert: string | null }> {
+    const toggle = this.page.getByRole('button', { name: 'I already have an account' });
+    if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+    await this.page.getByRole('textbox', { name: 'Link code' }).fill(code);
+    await this.page.getByRole('button', { name: 'Link', exact: true }).click();
+    const alert = this.page.getByRole('alert');
+    const sas = this.page.getByRole('status').filter({ hasText: 'shows' });
+    await alert.or(sas).first().waitFor({ timeout: 20_000 });
+    if ((await alert.count()) > 0) return { sas: null, alert: await alert.innerText() };
+    return { sas: (await sas.locator('strong').last().innerText()).trim(), alert: null };
+  }
+
   conversations(): Locator {
     return this.page.getByRole('list', { name: 'Conversations' });
   }
