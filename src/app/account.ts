@@ -3,7 +3,7 @@
 // and capability derive from the account doc secret, which only the account's devices hold).
 import * as Y from 'yjs';
 import { AccountDoc } from '../core/account-doc.ts';
-import { deriveDocKeys } from '../core/derive.ts';
+import { deriveDocKeys, type DocKeys } from '../core/derive.ts';
 import type { Cursors, Outbox } from '../core/replication.ts';
 import type { MailboxClient } from '../net/mailbox.ts';
 import { LOCAL_ORIGIN, Replicator } from '../net/replicator.ts';
@@ -13,6 +13,8 @@ import { DocPersistence } from '../store/doc-persistence.ts';
 
 export interface OpenedAccount {
   account: AccountDoc;
+  /** Moves the account doc to a new secret: new room, seeded with the whole doc. */
+  rekey(secret: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,26 +35,32 @@ export const ACCOUNT_DOC_ID = 'account';
 export async function openAccount(d: AccountDeps): Promise<OpenedAccount> {
   const doc = new Y.Doc();
   const persistence = await DocPersistence.open(d.db, ACCOUNT_DOC_ID, doc, LOCAL_ORIGIN);
-  const keys = await deriveDocKeys(d.identity.accountDocSecret);
-  const replicator = await Replicator.start({
-    doc,
-    keys,
-    mailbox: d.mailbox,
-    outbox: d.outbox,
-    cursors: d.cursors,
-    persisted: () => persistence.flush(),
-    now: d.now,
-    report: d.report,
-  });
+  const replicate = (keys: DocKeys) =>
+    Replicator.start({ doc, keys, mailbox: d.mailbox, outbox: d.outbox, cursors: d.cursors, persisted: () => persistence.flush(), now: d.now, report: d.report });
+  let keys = await deriveDocKeys(d.identity.accountDocSecret);
+  let replicator = await replicate(keys);
   const account = new AccountDoc(doc, (change) => replicator.local(change));
   let link: PeerLink | null = null;
   let closed = false;
-  void joinWebrtc(doc, keys, d.signalingUrl).then(
-    (l) => (closed ? l.destroy() : (link = l)),
-    (error: unknown) => d.report(`Device sync could not start: ${String(error)}`),
-  );
+  const connect = (k: DocKeys) => {
+    link?.destroy();
+    link = null;
+    void joinWebrtc(doc, k, d.signalingUrl).then(
+      (l) => (closed || k !== keys ? l.destroy() : (link = l)),
+      (error: unknown) => d.report(`Device sync could not start: ${String(error)}`),
+    );
+  };
+  connect(keys);
   return {
     account,
+    async rekey(secret) {
+      keys = await deriveDocKeys(secret);
+      const old = replicator;
+      replicator = await replicate(keys);
+      old.retire();
+      replicator.pushState();
+      connect(keys);
+    },
     async close() {
       closed = true;
       link?.destroy();

@@ -8,12 +8,13 @@
 // ever grows. Every local edit goes through the replicator, so it reaches the relay mailbox too.
 import * as Y from 'yjs';
 import type { ConversationEntry } from '../core/account-doc.ts';
-import { fromBase64Url } from '../core/bytes.ts';
+import { fromBase64Url, toBase64Url } from '../core/bytes.ts';
+import { makeRotation, openRotation } from '../core/rotation.ts';
 import { ConversationDoc } from '../core/conversation-doc.ts';
 import { deriveDocKeys, type DocKeys } from '../core/derive.ts';
 import { ok, type Result } from '../core/errors.ts';
 import { decodeHlc, compareHlc } from '../core/hlc.ts';
-import { newMessageId, type AccountId, type DeviceId, type RoomId } from '../core/ids.ts';
+import { newMessageId, secureRandom, type AccountId, type DeviceId, type RoomId } from '../core/ids.ts';
 import { signMessage, validateText, verifyCertificate, verifyMessage, type DeviceCertificate, type SignedMessage } from '../core/message.ts';
 import { DocPersistence } from '../store/doc-persistence.ts';
 import { LOCAL_ORIGIN, Replicator } from '../net/replicator.ts';
@@ -60,11 +61,17 @@ export class Conversation {
   private refreshing: Promise<void> = Promise.resolve();
   private closed = false;
 
+  /** How many times this conversation's secret rotated. */
+  epoch = 0;
+  private keys: DocKeys;
+
   private constructor(
     private readonly rt: Runtime,
     entry: ConversationEntry,
-    private readonly keys: DocKeys,
+    keys: DocKeys,
   ) {
+    this.keys = keys;
+    this.epoch = entry.epoch ?? 0;
     this.room = entry.room;
     this.peer = entry.peer;
     this.title = displayName(rt, entry.peer) ?? '';
@@ -73,36 +80,98 @@ export class Conversation {
   static async open(rt: Runtime, entry: ConversationEntry): Promise<Conversation> {
     const keys = await deriveDocKeys(fromBase64Url(entry.secret)!);
     const c = new Conversation(rt, entry, keys);
-    c.persistence = await DocPersistence.open(rt.db, keys.roomId, c.doc, LOCAL_ORIGIN);
+    // Stored under the conversation's first room id, which stays its local id across rotations.
+    c.persistence = await DocPersistence.open(rt.db, entry.room, c.doc, LOCAL_ORIGIN);
     c.doc.on('update', (_u: Uint8Array, origin: unknown) => c.schedule(origin !== LOCAL_ORIGIN && origin !== c.persistence));
-    c.replicator = await Replicator.start({
-      doc: c.doc,
-      keys,
-      mailbox: rt.mailbox,
-      outbox: rt.outbox,
-      cursors: rt.cursors,
-      persisted: () => c.persistence!.flush(),
-      now: rt.now,
-      report: rt.report,
-      onPending: (tags) => {
-        c.pending = new Set(tags);
-        c.schedule(false);
-      },
-      onGap: () => (c.historyGap = true),
-    });
+    c.replicator = await c.replicate(keys);
     const profile = rt.account.profile();
     c.replicator.local(() => c.conv.join({ account: rt.me.account, name: profile?.name ?? '', joined: rt.now() }, rt.me.certificate));
     await c.refresh(false);
-    // The view is ready from local data; peer-to-peer sync joins in the background.
-    void joinWebrtc(c.doc, keys, rt.signalingUrl).then(
-      (link) => {
-        if (c.closed) return link.destroy();
-        c.link = link;
-        link.onPeers((n) => (c.peers = n));
-      },
-      (error: unknown) => rt.report(`Peer-to-peer sync could not start: ${String(error)}`),
-    );
+    c.connectPeers(keys);
     return c;
+  }
+
+  private replicate(keys: DocKeys): Promise<Replicator> {
+    return Replicator.start({
+      doc: this.doc,
+      keys,
+      mailbox: this.rt.mailbox,
+      outbox: this.rt.outbox,
+      cursors: this.rt.cursors,
+      persisted: () => this.persistence!.flush(),
+      now: this.rt.now,
+      report: this.rt.report,
+      onPending: (tags) => {
+        this.pending = new Set(tags);
+        this.schedule(false);
+      },
+      onGap: () => (this.historyGap = true),
+    });
+  }
+
+  /** The view is ready from local data; peer-to-peer sync joins in the background. */
+  private connectPeers(keys: DocKeys): void {
+    this.link?.destroy();
+    this.link = null;
+    void joinWebrtc(this.doc, keys, this.rt.signalingUrl).then(
+      (link) => {
+        if (this.closed || keys !== this.keys) return link.destroy();
+        this.link = link;
+        link.onPeers((n) => (this.peers = n));
+      },
+      (error: unknown) => this.rt.report(`Peer-to-peer sync could not start: ${String(error)}`),
+    );
+  }
+
+  /**
+   * Moves to a new secret (after a device was removed): a new relay room and WebRTC room, seeded
+   * with the whole history. The old room's outbox still drains (it carries the rotation entry).
+   */
+  async rekey(secret: Uint8Array, epoch: number): Promise<void> {
+    if (epoch <= this.epoch || this.closed) return;
+    this.epoch = epoch;
+    const keys = await deriveDocKeys(secret);
+    this.keys = keys;
+    const old = this.replicator;
+    this.replicator = await this.replicate(keys);
+    old?.retire();
+    this.replicator.pushState();
+    this.connectPeers(keys);
+  }
+
+  /** Writes the next secret into this doc, sealed to every device that stays (both members'). */
+  async rotate(revoked: DeviceId[]): Promise<void> {
+    const secret = secureRandom(32);
+    const epoch = this.epoch + 1;
+    const recipients = [];
+    for (const device of this.conv.devices.keys()) {
+      const cert = await this.trustedDevice(device);
+      if (cert && !revoked.includes(cert.device)) recipients.push(cert);
+    }
+    const entry = await makeRotation({ epoch, secret, by: { device: this.rt.me.device, privateKey: this.rt.me.devicePrivateKey }, recipients, revoked });
+    this.replicator!.local(() => this.conv.rotations.set(String(epoch), entry));
+    this.rt.account.rekeyConversation(this.room, toBase64Url(secret), epoch);
+  }
+
+  /** A device whose certificate checks out, of one of the two members, not removed. */
+  private async trustedDevice(device: string): Promise<DeviceCertificate | undefined> {
+    const cert = await this.certificate(device);
+    if (!cert || (cert.account !== this.rt.me.account && cert.account !== this.peer)) return undefined;
+    return this.rt.account.isRevoked(cert.device) ? undefined : cert;
+  }
+
+  /** Picks up a rotation another device wrote: the new secret goes to the account doc. */
+  private async checkRotations(): Promise<void> {
+    for (const [key, raw] of this.conv.rotations.entries()) {
+      if (Number(key) <= this.epoch) continue;
+      const certs = new Map<string, DeviceCertificate>();
+      for (const device of this.conv.devices.keys()) {
+        const cert = await this.trustedDevice(device);
+        if (cert) certs.set(device, cert);
+      }
+      const opened = await openRotation(raw, { device: this.rt.me.device, xPrivate: this.rt.me.deviceX25519Private }, (d) => certs.get(d));
+      if (opened && opened.epoch > this.epoch) this.rt.account.rekeyConversation(this.room, toBase64Url(opened.secret), opened.epoch);
+    }
   }
 
   get keysForTests(): DocKeys {
@@ -195,6 +264,7 @@ export class Conversation {
     this.messages = views;
     this.peerJoined = this.conv.members.has(this.peer);
     if (this.peerJoined) this.rt.account.confirmConversation(this.room);
+    if (remote && this.conv.rotations.size > 0) await this.checkRotations();
     if (remote && highest.size > 0) {
       this.replicator?.local(() => {
         for (const [device, hlc] of highest) this.conv.markDelivered(this.rt.me.account, device, hlc);

@@ -2,10 +2,12 @@
 // commands the UI calls. UI components read its $state and never touch store/ or net/.
 import type { Contact, DeviceEntry } from '../core/account-doc.ts';
 import { defaultAvatarUrl } from '../core/avatar.ts';
-import { toBase64Url } from '../core/bytes.ts';
+import { fromBase64Url, toBase64Url } from '../core/bytes.ts';
+import { makeRotation, openRotation } from '../core/rotation.ts';
+import { verifyCertificate, type DeviceCertificate } from '../core/message.ts';
 import { deriveDocKeys } from '../core/derive.ts';
 import { fail, ok, type Result } from '../core/errors.ts';
-import type { AccountId, RoomId } from '../core/ids.ts';
+import { secureRandom, type AccountId, type DeviceId, type RoomId } from '../core/ids.ts';
 import { acceptInvite, createInvite, parseInvite } from '../core/invite.ts';
 import { FloeDb, type IdentityRecord } from '../store/db.ts';
 import { MailboxClient, type ConnectionState } from '../net/mailbox.ts';
@@ -103,9 +105,47 @@ export class Session {
     return ok(undefined);
   }
 
-  /** Removes another device of this account (see rotation in docs/threat-model.md). */
+  /**
+   * Removes another device of this account: it is revoked, and the account doc and every
+   * conversation move to new secrets that the removed device never receives (docs/threat-model.md).
+   */
   async removeDevice(device: string): Promise<Result<void>> {
-    return fail('input/empty', `Removing devices is not available yet (${device.slice(0, 6)}…).`);
+    const rt = this.runtime();
+    if (device === rt.me.device) return fail('input/empty', 'This is the device you are using; remove it from another device.');
+    const target = rt.account.devicesMap.get(device as DeviceId);
+    if (!target) return fail('input/empty', 'That device is not linked to this account.');
+    rt.account.revokeDevice(target.device, this.now());
+    const epoch = (rt.me.accountEpoch ?? 0) + 1;
+    const secret = secureRandom(32);
+    const recipients = rt.account.devices().map((d) => d.certificate);
+    const entry = await makeRotation({ epoch, secret, by: { device: rt.me.device, privateKey: rt.me.devicePrivateKey }, recipients, revoked: [target.device] });
+    rt.account.addRotation(epoch, entry);
+    await this.switchAccountSecret(secret, epoch);
+    for (const c of this.conversations) await c.rotate([target.device]);
+    return ok(undefined);
+  }
+
+  private async switchAccountSecret(secret: Uint8Array, epoch: number): Promise<void> {
+    const rt = this.runtime();
+    const me = { ...rt.me, accountDocSecret: secret, accountEpoch: epoch };
+    await this.db.identity.put(me);
+    rt.me = me;
+    await this.opened!.rekey(secret);
+  }
+
+  /** Another device of ours rotated the account doc's secret: follow it if it was sealed to us. */
+  private async checkAccountRotations(): Promise<void> {
+    const rt = this.runtime();
+    for (const [key, raw] of rt.account.rotationsMap.entries()) {
+      if (Number(key) <= (rt.me.accountEpoch ?? 0)) continue;
+      const trusted = new Map<string, DeviceCertificate>();
+      for (const d of rt.account.devices()) {
+        const cert = await verifyCertificate(d.certificate);
+        if (cert && cert.account === rt.me.account) trusted.set(cert.device, cert);
+      }
+      const opened = await openRotation(raw, { device: rt.me.device, xPrivate: rt.me.deviceX25519Private }, (d) => trusted.get(d));
+      if (opened && opened.epoch > (rt.me.accountEpoch ?? 0)) await this.switchAccountSecret(opened.secret, opened.epoch);
+    }
   }
 
   /** A fresh invite link (the part after the origin: `#/invite/…`) valid for a week. */
@@ -189,7 +229,13 @@ export class Session {
       this.contacts = account.contacts();
       this.devices = account.devices();
       for (const c of this.conversations) c.retitle();
-      for (const entry of account.conversations()) void this.openConversation(entry.room);
+      for (const entry of account.conversations()) {
+        const open = this.conversation(entry.room);
+        if (open && (entry.epoch ?? 0) > open.epoch) void open.rekey(fromBase64Url(entry.secret)!, entry.epoch ?? 0);
+        else if (!open) void this.openConversation(entry.room);
+      }
+      if (account.isRevoked(identity.device)) this.problem = 'This device was removed from your account on another device. It no longer receives new messages.';
+      else if (account.rotationsMap.size > 0) void this.checkAccountRotations();
     };
     doc.on('update', syncAccount);
     syncAccount();

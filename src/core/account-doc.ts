@@ -45,6 +45,8 @@ export interface ConversationEntry {
   hello?: { room: RoomId; cap: string; hello: Hello; exp: number };
   pinned?: boolean;
   muted?: boolean;
+  /** How many times the secret rotated; `room` stays the conversation's local id throughout. */
+  epoch?: number;
 }
 
 export type Edit = (change: () => void) => void;
@@ -54,6 +56,22 @@ export class AccountDoc {
     readonly doc: Y.Doc,
     private readonly edit: Edit = (change) => doc.transact(change),
   ) {}
+
+  /** epoch → rotation entry of the account doc's own secret (core/rotation.ts). */
+  get rotationsMap() {
+    return this.doc.getMap<unknown>('rotations');
+  }
+
+  addRotation(epoch: number, entry: unknown): void {
+    this.edit(() => this.rotationsMap.set(String(epoch), entry));
+  }
+
+  /** Replaces a conversation's secret after a rotation; the local id stays. */
+  rekeyConversation(room: RoomId, secret: string, epoch: number): void {
+    const current = this.conversationsMap.get(room);
+    if (!current || (current.epoch ?? 0) >= epoch) return;
+    this.edit(() => this.conversationsMap.set(room, { ...current, secret, epoch }));
+  }
 
   get devicesMap() {
     return this.doc.getMap<DeviceEntry>('devices');

@@ -14,6 +14,11 @@ export interface Member {
 export class ConversationDoc {
   constructor(readonly doc: Y.Doc) {}
 
+  /** epoch → rotation entry (core/rotation.ts): the next secret, sealed to each remaining device. */
+  get rotations() {
+    return this.doc.getMap<unknown>('rotations');
+  }
+
   get members() {
     return this.doc.getMap<Member>('members');
   }

@@ -61,6 +61,7 @@ export class Replicator {
   private unsaved = 0;
   private queue: Promise<void> = Promise.resolve();
   private destroyed = false;
+  private retired = false;
   private offState: (() => void) | null = null;
 
   private constructor(private readonly d: ReplicatorDeps) {}
@@ -99,13 +100,27 @@ export class Replicator {
       this.d.doc.off('update', capture);
     }
     if (updates.length === 0) return;
-    const row: OutboxRow = {
-      pushId: MailboxClient.newPushId(),
-      room: this.d.keys.roomId,
-      data: updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates),
-      tags,
-      created: this.d.now(),
-    };
+    this.enqueue(updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates), tags);
+  }
+
+  /** Sends the whole doc to the room: how a new room (after a secret rotation) gets the history. */
+  pushState(): void {
+    this.enqueue(Y.encodeStateAsUpdate(this.d.doc), []);
+  }
+
+  /**
+   * After a rotation: stop applying this (old) room's entries, send what is still in its
+   * outbox (the rotation entry itself is among it), then stop.
+   */
+  retire(): void {
+    this.retired = true;
+    void this.queue.then(() => {
+      if (this.rows.length === 0) void this.destroy();
+    });
+  }
+
+  private enqueue(update: Uint8Array, tags: string[]): void {
+    const row: OutboxRow = { pushId: MailboxClient.newPushId(), room: this.d.keys.roomId, data: update, tags, created: this.d.now() };
     tags.forEach((t) => this.pending.add(t));
     if (tags.length > 0) this.d.onPending?.(this.pending);
     this.queue = this.queue
@@ -178,10 +193,11 @@ export class Replicator {
     const still = new Set(this.rows.flatMap((r) => r.tags));
     for (const t of row.tags) if (!still.has(t)) this.pending.delete(t);
     this.d.onPending?.(this.pending);
+    if (this.retired && this.rows.length === 0) await this.destroy();
   }
 
   private async entry(seq: number, kind: 'update' | 'snapshot', body: Uint8Array): Promise<void> {
-    if (this.destroyed || seq <= this.cursor.seq) return;
+    if (this.destroyed || this.retired || seq <= this.cursor.seq) return;
     const update = await open(this.d.keys.sealKey, body, utf8(this.d.keys.roomId));
     if (update) {
       try {

@@ -17,6 +17,8 @@ export interface IdentityRecord {
   certificate: DeviceCertificate;
   /** Secret of the account doc, shared only by this account's devices. */
   accountDocSecret: Uint8Array;
+  /** How many times that secret rotated (a device was removed). */
+  accountEpoch?: number;
   created: number;
 }
 

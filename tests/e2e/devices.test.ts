@@ -78,6 +78,20 @@ describe('linked devices', () => {
     await alice2.nav('Contacts').click();
     await alice2.page.getByRole('list', { name: 'Contact list' }).getByText('Carol').waitFor({ timeout: 20_000 });
 
+    // Device 2 is removed on device 1: it is told, and receives nothing sent afterwards.
+    await alice1.nav('Settings').click();
+    await alice1.page.getByRole('list', { name: 'Devices' }).getByRole('button', { name: 'Remove device' }).click();
+    await until('device 1 lists only itself', () => alice1.page.getByRole('list', { name: 'Devices' }).getByRole('listitem').count(), (n) => n === 1);
+    await alice2.page.getByRole('alert').filter({ hasText: 'removed from your account' }).waitFor({ timeout: 20_000 });
+    await bob.sendMessage('after removal');
+    await alice1.openConversation('Bob');
+    await alice1.waitForMessages([...all, 'after removal'], 30_000);
+    await alice1.sendMessage('device 1 still here');
+    await bob.waitForMessages([...all, 'after removal', 'device 1 still here'], 30_000);
+    await alice2.openConversation('Bob');
+    await new Promise((r) => setTimeout(r, 3000)); // ample time for anything that could still arrive
+    expect(await alice2.messageTexts()).toEqual(all);
+
     // The code Alice used cannot be used again.
     const dave = await open();
     const reused = await dave.enterLinkCode(code);
