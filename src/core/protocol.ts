@@ -1,13 +1,18 @@
-// Floe's relay protocol at /v1 (docs/protocol.md): a mailbox of sealed Yjs updates per room.
+// Floe's relay protocol at /v1 (docs/protocol.md): a mailbox of sealed Yjs updates per room, and
+// the coin ledger (signed transfers settled by the relay, an RFC 6962 log, proofs).
 //
 // Every frame is one binary WebSocket message: varuint(header length) ‖ header (UTF-8 JSON) ‖ body.
 // The header is validated with a schema; the body carries sealed bytes as they are, so nothing is
 // base64-inflated. Pure: encoding, decoding and validation only; sockets live in net/ and relay/.
 //
 // Not handled here: authentication of updates (they are sealed end to end; the relay cannot read
-// them), ordering between rooms, and anything about peers (that is /signal).
+// them), ordering between rooms, and anything about peers (that is /signal). A `transfer` frame's
+// transfer is validated by the ledger (src/core/ledger), which refuses a bad one with a typed
+// `error` instead of closing the socket; every other ledger field is checked here.
 import * as v from 'valibot';
 import { concatBytes, fromUtf8, utf8 } from './bytes.ts';
+import { CheckpointSchema, ReceiptSchema } from './ledger/checkpoint.ts';
+import { LEDGER_ERROR_CODES } from './ledger/refusal.ts';
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_HEADER_BYTES = 4096;
@@ -16,6 +21,14 @@ const room = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'room must be 32 hex c
 const cap = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'cap must be 43 base64url characters'));
 const requestId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'id must be 8-64 base64url characters'));
 const seq = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const account = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'account must be 43 base64url characters'));
+const hex64 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+const upTo = (max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(max));
+
+/** Most transfers one `history` answer lists. */
+export const MAX_HISTORY = 100;
+/** Most transfers one `entries` answer lists. */
+export const MAX_ENTRIES = 500;
 
 export const ClientHeaderSchema = v.variant('t', [
   v.object({ t: v.literal('hello'), v: v.pipe(v.number(), v.safeInteger()), agent: v.pipe(v.string(), v.maxLength(100)) }),
@@ -24,6 +37,15 @@ export const ClientHeaderSchema = v.variant('t', [
   v.object({ t: v.literal('push'), room, cap, id: requestId }),
   v.object({ t: v.literal('compact'), room, cap, id: requestId, upto: seq }),
   v.object({ t: v.literal('ping') }),
+  // Ledger. `id` names the request; every answer and refusal carries it back.
+  v.object({ t: v.literal('transfer'), id: requestId, transfer: v.unknown() }),
+  v.object({ t: v.literal('balance'), id: requestId, account }),
+  v.object({ t: v.literal('history'), id: requestId, account, before: v.optional(seq), limit: upTo(MAX_HISTORY) }),
+  v.object({ t: v.literal('entries'), id: requestId, from: seq, limit: upTo(MAX_ENTRIES) }),
+  v.object({ t: v.literal('inclusion'), id: requestId, index: seq, size: seq }),
+  v.object({ t: v.literal('consistency'), id: requestId, from: seq, to: seq }),
+  v.object({ t: v.literal('checkpoint'), id: requestId, size: v.optional(seq) }),
+  v.object({ t: v.literal('ledger-info'), id: requestId }),
 ]);
 export type ClientHeader = v.InferOutput<typeof ClientHeaderSchema>;
 
@@ -38,8 +60,24 @@ export const ERROR_CODES = [
   'bad-request',
   'unavailable',
   'internal',
+  // Ledger refusals (src/core/ledger/refusal.ts; 'bad-request' and 'conflict' are shared).
+  'bad-amount',
+  'self-transfer',
+  'unknown-kind',
+  'not-operator',
+  'bad-signature',
+  'wrong-seq',
+  'wrong-prev',
+  'overdraft',
+  'not-found',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
+// Compile-time check that every ledger refusal can travel in an `error` frame.
+LEDGER_ERROR_CODES satisfies readonly ErrorCode[];
+
+export type LedgerClientHeader = Extract<ClientHeader, { t: 'transfer' | 'balance' | 'history' | 'entries' | 'inclusion' | 'consistency' | 'checkpoint' | 'ledger-info' }>;
+export const LEDGER_FRAMES: readonly LedgerClientHeader['t'][] = ['transfer', 'balance', 'history', 'entries', 'inclusion', 'consistency', 'checkpoint', 'ledger-info'];
+export const isLedgerHeader = (h: ClientHeader): h is LedgerClientHeader => (LEDGER_FRAMES as readonly string[]).includes(h.t);
 
 export const ServerHeaderSchema = v.variant('t', [
   v.object({
@@ -60,6 +98,18 @@ export const ServerHeaderSchema = v.variant('t', [
     room: v.optional(v.string()),
   }),
   v.object({ t: v.literal('pong') }),
+  // Ledger answers; lists travel in the body (src/core/ledger/wire.ts).
+  v.object({ t: v.literal('receipt'), id: requestId, receipt: ReceiptSchema }),
+  v.object({ t: v.literal('balance'), id: requestId, account, balance: seq, seq, head: hex64 }),
+  /** Body: the transfers' canonical encodings, one per line, newest first; `indices` are their leaf indices. */
+  v.object({ t: v.literal('history'), id: requestId, account, indices: v.pipe(v.array(seq), v.maxLength(MAX_HISTORY)), more: v.boolean() }),
+  /** Body: leaves `from` … `from + count - 1`, one per line; `size` is the log's size now. */
+  v.object({ t: v.literal('entries'), id: requestId, from: seq, count: seq, size: seq }),
+  /** Body: the proof's hashes, 32 bytes each. */
+  v.object({ t: v.literal('inclusion'), id: requestId, index: seq, size: seq }),
+  v.object({ t: v.literal('consistency'), id: requestId, from: seq, to: seq }),
+  v.object({ t: v.literal('checkpoint'), id: requestId, checkpoint: CheckpointSchema }),
+  v.object({ t: v.literal('ledger-info'), id: requestId, v: v.literal(1), log: account, operator: account, maxAmount: seq }),
 ]);
 export type ServerHeader = v.InferOutput<typeof ServerHeaderSchema>;
 

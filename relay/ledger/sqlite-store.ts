@@ -1,0 +1,211 @@
+// The SQLite LedgerStore (better-sqlite3), in its own file (DATA/ledger.sqlite): WAL with
+// synchronous=FULL, so a batch is on disk when `settleBatch` returns, and one IMMEDIATE
+// transaction per batch (one fsync however many transfers it holds: group commit).
+//
+// A second process (the `mint` command) may settle into the same file while the relay runs:
+// IMMEDIATE transactions take the write lock up front, busy_timeout makes the other wait, and
+// every batch reads what it needs inside its transaction (nothing is cached across them).
+// The file records which ledger key and operator it belongs to and refuses to open with others.
+import Database from 'better-sqlite3';
+import { consistencyPath, inclusionPath } from '../../src/core/ledger/merkle.ts';
+import { EMPTY_ACCOUNT, type AccountState } from '../../src/core/ledger/rules.ts';
+import type { SignedCheckpoint } from '../../src/core/ledger/checkpoint.ts';
+import { settleInTx, sha256, type LedgerTx, type Settled } from './settle-tx.ts';
+import type { Evidence, LedgerStore, LedgerStoreOptions, SettleOutcome, SettleRequest } from './store.ts';
+
+export const LEDGER_DB_FILE = 'ledger.sqlite';
+const SCHEMA_VERSION = 1;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+-- The log. idx is the leaf index; body the canonical signed transfer, byte for byte.
+CREATE TABLE IF NOT EXISTS transfers (
+  idx INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  payer TEXT NOT NULL,
+  payee TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  amount INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  body BLOB NOT NULL,
+  UNIQUE (payer, seq)
+);
+CREATE INDEX IF NOT EXISTS transfers_payee ON transfers (payee, idx);
+-- Derived from the log (ledger verify recomputes it): balance, last seq and head per account.
+CREATE TABLE IF NOT EXISTS accounts (account TEXT PRIMARY KEY, balance INTEGER NOT NULL, seq INTEGER NOT NULL, head TEXT NOT NULL) WITHOUT ROWID;
+-- Complete subtrees of the Merkle tree: level 0 holds the leaf hashes.
+CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root TEXT NOT NULL, time INTEGER NOT NULL, sig TEXT NOT NULL);
+-- Conflicting signed transfers (same id or same payer seq, other content), kept as evidence.
+CREATE TABLE IF NOT EXISTS evidence (
+  hash TEXT PRIMARY KEY,
+  payer TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  body BLOB NOT NULL,
+  received INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS evidence_payer ON evidence (payer);
+`;
+
+interface CheckpointRow {
+  size: number;
+  root: string;
+  time: number;
+  sig: string;
+}
+
+const bytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+export function openLedgerDatabase(file: string, options: { readonly?: boolean } = {}): Database.Database {
+  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+  }
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+export class SqliteLedgerStore implements LedgerStore {
+  private readonly db: Database.Database;
+  private readonly q;
+  private readonly settle: (requests: SettleRequest[], now: number) => SettleOutcome[];
+  private readonly tx: LedgerTx;
+
+  constructor(
+    file: string,
+    private readonly opts: LedgerStoreOptions,
+  ) {
+    this.db = openLedgerDatabase(file);
+    this.db.exec(SCHEMA);
+    const db = this.db;
+    this.q = {
+      meta: db.prepare<[string], { value: string | number }>('SELECT value FROM meta WHERE key = ?'),
+      setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      size: db.prepare<[], { n: number | null }>('SELECT MAX(idx) + 1 AS n FROM transfers'),
+      byId: db.prepare<[string], { idx: number; hash: string }>('SELECT idx, hash FROM transfers WHERE id = ?'),
+      bySeq: db.prepare<[string, number], { idx: number; hash: string }>('SELECT idx, hash FROM transfers WHERE payer = ? AND seq = ?'),
+      account: db.prepare<[string], AccountState>('SELECT balance, seq, head FROM accounts WHERE account = ?'),
+      putAccount: db.prepare(
+        'INSERT INTO accounts (account, balance, seq, head) VALUES (?, ?, ?, ?) ON CONFLICT (account) DO UPDATE SET balance = excluded.balance, seq = excluded.seq, head = excluded.head',
+      ),
+      putTransfer: db.prepare('INSERT INTO transfers (idx, id, payer, payee, seq, kind, amount, hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      node: db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM nodes WHERE level = ? AND idx = ?'),
+      putNode: db.prepare('INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)'),
+      latest: db.prepare<[], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints ORDER BY size DESC LIMIT 1'),
+      atSize: db.prepare<[number], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints WHERE size = ?'),
+      covering: db.prepare<[number], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints WHERE size > ? ORDER BY size LIMIT 1'),
+      putCheckpoint: db.prepare('INSERT INTO checkpoints (size, root, time, sig) VALUES (?, ?, ?, ?)'),
+      evidenceCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM evidence WHERE payer = ?'),
+      putEvidence: db.prepare('INSERT OR IGNORE INTO evidence (hash, payer, reason, body, received) VALUES (?, ?, ?, ?, ?)'),
+      evidence: db.prepare<[number], { body: Buffer; reason: 'id' | 'seq'; received: number }>('SELECT body, reason, received FROM evidence ORDER BY received, hash LIMIT ?'),
+      entries: db.prepare<[number, number], { body: Buffer }>('SELECT body FROM transfers WHERE idx >= ? ORDER BY idx LIMIT ?'),
+      // For one payer, seq order is leaf order (seqs are settled in order), so walking the
+      // (payer, seq) index backwards yields the newest first without another index.
+      paid: db.prepare<[string, number, number], { idx: number; body: Buffer }>('SELECT idx, body FROM transfers WHERE payer = ? AND idx < ? ORDER BY seq DESC LIMIT ?'),
+      received: db.prepare<[string, number, number], { idx: number; body: Buffer }>('SELECT idx, body FROM transfers WHERE payee = ? AND idx < ? ORDER BY idx DESC LIMIT ?'),
+    };
+    this.checkIdentity();
+    const q = this.q;
+    const checkpoint = (r: CheckpointRow): SignedCheckpoint => ({ v: 1, log: opts.log, size: r.size, root: r.root, time: r.time, sig: r.sig });
+    const tx: LedgerTx = {
+      size: () => q.size.get()?.n ?? 0,
+      supply: () => Number(q.meta.get('supply')?.value ?? 0),
+      setSupply: (supply) => void q.setMeta.run('supply', supply),
+      byId: (id): Settled | undefined => {
+        const r = q.byId.get(id);
+        return r && { index: r.idx, hash: r.hash };
+      },
+      bySeq: (payer, seq): Settled | undefined => {
+        const r = q.bySeq.get(payer, seq);
+        return r && { index: r.idx, hash: r.hash };
+      },
+      account: (id) => q.account.get(id) ?? { ...EMPTY_ACCOUNT },
+      putAccount: (id, s) => void q.putAccount.run(id, s.balance, s.seq, s.head),
+      putTransfer: (index, { transfer: t, hash, bytes }) => void q.putTransfer.run(index, t.id, t.from, t.to, t.seq, t.kind, t.amount, hash, bytes),
+      node: (level, index) => {
+        const r = q.node.get(level, index);
+        if (!r) throw new Error(`ledger database is missing Merkle node (${level}, ${index})`);
+        return bytes(r.hash);
+      },
+      putNode: (level, index, hash) => void q.putNode.run(level, index, hash),
+      latestCheckpoint: () => {
+        const r = q.latest.get();
+        return r && checkpoint(r);
+      },
+      checkpointCovering: (index) => {
+        const r = q.covering.get(index);
+        if (!r) throw new Error(`ledger database has no checkpoint covering leaf ${index}`);
+        return checkpoint(r);
+      },
+      putCheckpoint: (cp) => void q.putCheckpoint.run(cp.size, cp.root, cp.time, cp.sig),
+      evidenceCount: (payer) => q.evidenceCount.get(payer)?.n ?? 0,
+      putEvidence: (req, reason, now) => void q.putEvidence.run(req.hash, req.transfer.from, reason, req.bytes, now),
+    };
+    this.tx = tx;
+    this.settle = db.transaction((requests: SettleRequest[], now: number) => settleInTx(tx, requests, now, opts)).immediate;
+  }
+
+  /** The file belongs to one ledger key and one operator; opening it with others is a mistake. */
+  private checkIdentity(): void {
+    this.db
+      .transaction(() => {
+        for (const [key, value] of [['log', this.opts.log], ['operator', this.opts.operator]] as const) {
+          const stored = this.q.meta.get(key)?.value;
+          if (stored === undefined) this.q.setMeta.run(key, value);
+          else if (stored !== value) throw new Error(`this ledger database belongs to ${key} ${String(stored)}, not ${value}; is the key file in the data directory the original?`);
+        }
+        if (this.q.meta.get('schema') === undefined) this.q.setMeta.run('schema', SCHEMA_VERSION);
+      })
+      .immediate();
+  }
+
+  async settleBatch(requests: SettleRequest[], now: number): Promise<SettleOutcome[]> {
+    return this.settle(requests, now);
+  }
+
+  async account(id: string): Promise<AccountState> {
+    return this.tx.account(id);
+  }
+
+  async size(): Promise<number> {
+    return this.tx.size();
+  }
+
+  async supply(): Promise<number> {
+    return this.tx.supply();
+  }
+
+  async checkpoint(size?: number): Promise<SignedCheckpoint | null> {
+    const r = size === undefined ? this.q.latest.get() : this.q.atSize.get(size);
+    return r ? { v: 1, log: this.opts.log, size: r.size, root: r.root, time: r.time, sig: r.sig } : null;
+  }
+
+  async entries(from: number, limit: number): Promise<Uint8Array[]> {
+    return this.q.entries.all(from, limit).map((r) => bytes(r.body));
+  }
+
+  async history(account: string, before: number, limit: number): Promise<{ index: number; bytes: Uint8Array }[]> {
+    const rows = [...this.q.paid.all(account, before, limit), ...this.q.received.all(account, before, limit)];
+    rows.sort((a, b) => b.idx - a.idx);
+    return rows.slice(0, limit).map((r) => ({ index: r.idx, bytes: bytes(r.body) }));
+  }
+
+  async inclusionProof(index: number, size: number): Promise<Uint8Array[] | null> {
+    // One read transaction: the size and the nodes come from the same snapshot.
+    return this.db.transaction(() => (index < size && size <= this.tx.size() ? inclusionPath(this.tx.node, index, size, sha256) : null))();
+  }
+
+  async consistencyProof(from: number, to: number): Promise<Uint8Array[] | null> {
+    return this.db.transaction(() => (from <= to && to <= this.tx.size() ? consistencyPath(this.tx.node, from, to, sha256) : null))();
+  }
+
+  async evidence(limit: number): Promise<Evidence[]> {
+    return this.q.evidence.all(limit).map((r) => ({ bytes: bytes(r.body), reason: r.reason, received: r.received }));
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
