@@ -39,7 +39,7 @@ export async function openAccount(d: AccountDeps): Promise<OpenedAccount> {
     Replicator.start({ doc, keys, mailbox: d.mailbox, outbox: d.outbox, cursors: d.cursors, persisted: () => persistence.flush(), now: d.now, report: d.report });
   let keys = await deriveDocKeys(d.identity.accountDocSecret);
   let replicator = await replicate(keys);
-  const account = new AccountDoc(doc, (change) => replicator.local(change));
+  const account = new AccountDoc(doc, (change) => replicator.local(change), d.identity.device);
   let link: PeerLink | null = null;
   let closed = false;
   const connect = (k: DocKeys) => {

@@ -112,7 +112,7 @@ export class Session {
   async removeDevice(device: string): Promise<Result<void>> {
     const rt = this.runtime();
     if (device === rt.me.device) return fail('input/empty', 'This is the device you are using; remove it from another device.');
-    const target = rt.account.devicesMap.get(device as DeviceId);
+    const target = rt.account.device(device as DeviceId);
     if (!target) return fail('input/empty', 'That device is not linked to this account.');
     rt.account.revokeDevice(target.device, this.now());
     const epoch = (rt.me.accountEpoch ?? 0) + 1;
@@ -250,7 +250,7 @@ export class Session {
     let opening = this.opening.get(room);
     if (!opening) {
       const rt = this.runtime();
-      const entry = rt.account.conversationsMap.get(room);
+      const entry = rt.account.conversation(room);
       if (!entry) return Promise.reject(new Error('unknown conversation'));
       opening = Conversation.open(rt, entry).then((c) => {
         this.conversations = [...this.conversations, c];

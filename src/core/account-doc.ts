@@ -3,6 +3,11 @@
 // plain JSON records replaced whole, so concurrent edits resolve per record, last writer wins.
 // Every change goes through `edit`, which the app wires to the replicator (so it reaches the
 // account's other devices); by default it is a plain transaction.
+//
+// Y.Map settles concurrent writes of one key by client id, not by value, so values that must only
+// grow are never written to a shared key: each writer (device) has its own key — read positions
+// `room|writer`, last-seen times `device|writer`, conversation secrets `room|epoch` — and readers
+// take the maximum. A whole-record write from a device that missed a change cannot undo it.
 import * as Y from 'yjs';
 import type { AccountId, DeviceId, InviteId, RoomId } from './ids.ts';
 import type { DeviceCertificate } from './message.ts';
@@ -55,7 +60,52 @@ export class AccountDoc {
   constructor(
     readonly doc: Y.Doc,
     private readonly edit: Edit = (change) => doc.transact(change),
+    /** This device's id in the app; a Yjs client id is unique enough for tests. */
+    private readonly writer: string = String(doc.clientID),
   ) {}
+
+  /** `device|writer` → when `writer` last saw `device`. */
+  get seenMap() {
+    return this.doc.getMap<number>('seen');
+  }
+  /** `room|epoch` → the conversation's secret at that epoch. */
+  get keysMap() {
+    return this.doc.getMap<string>('keys');
+  }
+
+  private maxOf<T extends string | number>(map: Y.Map<T>, prefix: string): T | undefined {
+    let best: T | undefined;
+    for (const [k, v] of map.entries()) if (k.startsWith(prefix) && (best === undefined || v > best)) best = v;
+    return best;
+  }
+
+  /** The newest message read on any of the account's devices. */
+  readPosition(room: RoomId): string | undefined {
+    return this.maxOf(this.readMap, `${room}|`);
+  }
+
+  /** A conversation with its current secret and epoch. */
+  conversation(room: RoomId): ConversationEntry | undefined {
+    const entry = this.conversationsMap.get(room);
+    if (!entry) return undefined;
+    let epoch = entry.epoch ?? 0;
+    let secret = entry.secret;
+    for (const [k, v] of this.keysMap.entries()) {
+      const [r, e] = k.split('|');
+      if (r === room && Number(e) > epoch) {
+        epoch = Number(e);
+        secret = v;
+      }
+    }
+    return epoch === (entry.epoch ?? 0) ? entry : { ...entry, secret, epoch };
+  }
+
+  device(id: DeviceId): DeviceEntry | undefined {
+    const entry = this.devicesMap.get(id);
+    if (!entry) return undefined;
+    const seen = this.maxOf(this.seenMap, `${id}|`);
+    return seen !== undefined && seen > entry.lastSeen ? { ...entry, lastSeen: seen } : entry;
+  }
 
   /** epoch → rotation entry of the account doc's own secret (core/rotation.ts). */
   get rotationsMap() {
@@ -66,11 +116,11 @@ export class AccountDoc {
     this.edit(() => this.rotationsMap.set(String(epoch), entry));
   }
 
-  /** Replaces a conversation's secret after a rotation; the local id stays. */
+  /** Records a conversation's secret after a rotation; the local id stays, the highest epoch wins. */
   rekeyConversation(room: RoomId, secret: string, epoch: number): void {
-    const current = this.conversationsMap.get(room);
+    const current = this.conversation(room);
     if (!current || (current.epoch ?? 0) >= epoch) return;
-    this.edit(() => this.conversationsMap.set(room, { ...current, secret, epoch }));
+    this.edit(() => this.keysMap.set(`${room}|${epoch}`, secret));
   }
 
   get devicesMap() {
@@ -118,7 +168,7 @@ export class AccountDoc {
   }
 
   conversations(): ConversationEntry[] {
-    return [...this.conversationsMap.values()];
+    return [...this.conversationsMap.keys()].map((room) => this.conversation(room as RoomId)!);
   }
 
   /** Adds (or refreshes) a contact and its 1:1 conversation in one transaction. */
@@ -163,8 +213,8 @@ export class AccountDoc {
 
   /** Read positions only move forward, whichever device reports them. */
   markRead(room: RoomId, hlc: string): void {
-    const current = this.readMap.get(room);
-    if (current === undefined || current < hlc) this.edit(() => this.readMap.set(room, hlc));
+    const current = this.readPosition(room);
+    if (current === undefined || current < hlc) this.edit(() => this.readMap.set(`${room}|${this.writer}`, hlc));
   }
 
   setSetting(key: string, value: string | number | boolean): void {
@@ -176,21 +226,30 @@ export class AccountDoc {
   }
 
   devices(): DeviceEntry[] {
-    return [...this.devicesMap.values()].filter((d) => !this.revokedMap.has(d.device)).sort((a, b) => a.created - b.created);
+    return [...this.devicesMap.keys()]
+      .filter((d) => !this.revokedMap.has(d))
+      .map((d) => this.device(d as DeviceId)!)
+      .sort((a, b) => a.created - b.created);
   }
 
   /** Adds or refreshes a device; `lastSeen` only moves forward. */
   upsertDevice(entry: DeviceEntry): void {
     if (this.revokedMap.has(entry.device)) return; // a removed device stays removed
-    const current = this.devicesMap.get(entry.device);
-    if (current && current.lastSeen >= entry.lastSeen && current.name === entry.name) return;
-    this.edit(() => this.devicesMap.set(entry.device, { ...entry, lastSeen: Math.max(entry.lastSeen, current?.lastSeen ?? 0) }));
+    const current = this.device(entry.device);
+    const describe = !current || current.name !== entry.name || current.platform !== entry.platform;
+    const seen = !current || entry.lastSeen > current.lastSeen;
+    if (!describe && !seen) return;
+    this.edit(() => {
+      if (describe) this.devicesMap.set(entry.device, { ...entry, lastSeen: current?.lastSeen ?? entry.lastSeen });
+      if (seen) this.seenMap.set(`${entry.device}|${this.writer}`, entry.lastSeen);
+    });
   }
 
   revokeDevice(device: DeviceId, at: number): void {
     this.edit(() => {
       this.revokedMap.set(device, at);
       this.devicesMap.delete(device);
+      for (const k of [...this.seenMap.keys()]) if (k.startsWith(`${device}|`)) this.seenMap.delete(k);
     });
   }
 
