@@ -1,6 +1,6 @@
 // `floe-relay [serve] [flags]`: the relay's entry point. Wires config → logger → relay and owns
-// the process: exit codes, signals, last-resort error handling. Later subcommands (mint,
-// ledger verify) join the COMMANDS table.
+// the process: exit codes, signals, last-resort error handling. The operator's ledger commands
+// (mint, balance, ledger verify) live in ledger/commands.ts and join the COMMANDS table.
 //
 // Exit codes: 0 clean stop (including SIGTERM/SIGINT), 1 runtime failure (port in use, crash,
 // shutdown overran its deadline, second signal), 2 bad command line or configuration.
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { parseConfig, usage } from './config.ts';
 import { createLogger } from './log.ts';
 import { createRelay } from './server.ts';
+import { ledgerCommands } from './ledger/commands.ts';
 
 /** Sockets get this long to close after 1001 before they are cut. */
 const GRACE_MS = 2_000;
@@ -95,7 +96,15 @@ const serve: Command = async (argv) => {
   return stopped;
 };
 
-const COMMANDS: Readonly<Record<string, Command>> = { serve };
+const COMMANDS: Readonly<Record<string, Command>> = {
+  serve,
+  ...ledgerCommands({
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    env: process.env,
+    cwd: process.cwd(),
+  }),
+};
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;

@@ -109,11 +109,16 @@ export function usage(): string {
   return [
     'Usage: floe-relay [serve] [flags]',
     '',
-    'Serves the Floe PWA, /healthz, WebRTC signaling at /signal and the mailbox at /v1 on one port.',
+    'Serves the Floe PWA, /healthz, WebRTC signaling at /signal and the mailbox and ledger at /v1 on one port.',
     'Flags override environment variables, which override defaults.',
     '',
     ...rows,
     '  --help                      print this and exit',
+    '',
+    'Ledger commands (docs/operations.md, "Coins"):',
+    '  floe-relay mint --data DIR --to ACCOUNT_ID --amount N [--memo TEXT] [--json]',
+    '  floe-relay balance --data DIR --account ACCOUNT_ID [--json]',
+    '  floe-relay ledger verify --data DIR',
     '',
   ].join('\n');
 }

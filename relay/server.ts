@@ -1,5 +1,5 @@
-// The relay's one HTTP server on one port: the built PWA at /, /healthz, and WebSocket
-// signaling at /signal. Later endpoints (/v1, /metrics) are routed here too.
+// The relay's one HTTP server on one port: the built PWA at /, /healthz, WebSocket signaling at
+// /signal, and /v1 (mailbox and ledger). Later endpoints (/metrics) are routed here too.
 //
 // Invariants:
 // - `createRelay` opens nothing; `listen` binds, `close` releases everything it bound. Two
@@ -19,6 +19,9 @@ import type { Logger } from './log.ts';
 import { createSignalingHub, type SignalingStats } from './signaling.ts';
 import { createMailboxHub } from './mailbox/hub.ts';
 import { SqliteMailboxStore } from './mailbox/sqlite-store.ts';
+import { createLedgerService } from './ledger/handler.ts';
+import { loadLedgerKeys } from './ledger/keys.ts';
+import { LEDGER_DB_FILE, SqliteLedgerStore } from './ledger/sqlite-store.ts';
 import { MAX_HEADER_BYTES } from '../src/core/protocol.ts';
 import { join } from 'node:path';
 import { serveStatic } from './static.ts';
@@ -93,10 +96,20 @@ export function createRelay(config: Config, logger: Logger, options: RelayOption
     perMessageDeflate: false,
     maxPayload: config.mailbox.maxSnapshotBytes + MAX_HEADER_BYTES + 16,
   });
+  // Keys are created on first start (ledger/keys.ts); only their public ids are ever logged.
+  const keys = loadLedgerKeys(config.dataDir);
+  const ledger = createLedgerService({
+    store: new SqliteLedgerStore(join(config.dataDir, LEDGER_DB_FILE), { operator: keys.operator.id, log: keys.ledger.id, sign: keys.ledger.signSync }),
+    ledgerKey: keys.ledger,
+    operator: keys.operator.id,
+    log: logger,
+  });
+  logger.info({ event: 'ledger', ledgerKey: keys.ledger.id, operator: keys.operator.id }, 'ledger ready');
   const mailbox = createMailboxHub({
     store: new SqliteMailboxStore(join(config.dataDir, 'mailbox.sqlite'), { maxRoomBytes: config.mailbox.maxRoomBytes }),
     limits: config.mailbox,
     log: logger,
+    ledger,
   });
   let closing: Promise<void> | null = null;
 
@@ -174,6 +187,7 @@ export function createRelay(config: Config, logger: Logger, options: RelayOption
       await hub.shutdown(graceMs);
       wss.close();
       await mailbox.close();
+      await ledger.close();
       mailboxWss.close();
       // Requests still in flight (a large asset to a slow client) get the same grace.
       const cut = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -125,6 +125,14 @@ function loadOrCreate(dir: string, name: string, type: string): KeyPair {
   return readKey(path, type);
 }
 
+/** Loads both keys from `dataDir`; throws (code ENOENT) if either is missing. Creates nothing. */
+export function readLedgerKeys(dataDir: string): LedgerKeys {
+  return {
+    ledger: readKey(join(dataDir, LEDGER_KEY_FILE), 'floe-ledger-key'),
+    operator: readKey(join(dataDir, OPERATOR_KEY_FILE), 'floe-operator-key'),
+  };
+}
+
 /** Loads both keys from `dataDir` (which must exist), creating whichever is missing. */
 export function loadLedgerKeys(dataDir: string): LedgerKeys {
   return {

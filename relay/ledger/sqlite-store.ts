@@ -57,12 +57,11 @@ interface CheckpointRow {
 
 const bytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
-export function openLedgerDatabase(file: string, options: { readonly?: boolean } = {}): Database.Database {
-  const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-  if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-  }
+/** WAL, synchronous=FULL, and a wait (not an error) when another process holds the write lock. */
+export function openLedgerDatabase(file: string, options: { mustExist?: boolean } = {}): Database.Database {
+  const db = new Database(file, { fileMustExist: options.mustExist ?? false });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   return db;
 }

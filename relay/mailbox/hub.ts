@@ -12,12 +12,15 @@
 //   after `synced`, so each connection sees a room's entries in seq order exactly once.
 // - The relay never learns more than room ids, capability hashes and sealed bytes; nothing of
 //   those is logged.
+// - Ledger frames (transfer, balance, …) share the connection, its handshake and its limits,
+//   and are answered by the ledger service (relay/ledger/handler.ts).
 import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
 import { capabilityHash } from '../../src/core/derive.ts';
 import { decodeClientFrame, encodeFrame, PROTOCOL_VERSION, V1Close, type ClientHeader, type ErrorCode, type ServerHeader } from '../../src/core/protocol.ts';
 import type { MailboxLimits } from '../config.ts';
 import type { Logger } from '../log.ts';
+import type { LedgerService } from '../ledger/handler.ts';
 import { TokenBucket } from '../rate-limit.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { MailboxStore } from './store.ts';
@@ -45,7 +48,7 @@ export interface MailboxHub {
   close(): Promise<void>;
 }
 
-export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLimits; log: Logger; now?: () => number }): MailboxHub {
+export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLimits; log: Logger; now?: () => number; ledger?: LedgerService }): MailboxHub {
   const { store, limits, log } = opts;
   const now = opts.now ?? Date.now;
   const commit = new GroupCommit(store);
@@ -172,6 +175,9 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
       case 'push':
       case 'compact':
         return append(conn, h, body);
+      default:
+        if (!opts.ledger) return refuse(conn, 'bad-request', 'this relay keeps no ledger', h.id);
+        return opts.ledger.handle(h, body, (header, reply) => send(conn, header, reply));
     }
   }
 
@@ -219,8 +225,8 @@ function toBytes(data: RawData): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
-/** The request id of a push or compact, to answer a failure without dropping the connection. */
+/** The request id of a push, compact or ledger request, to answer a failure without dropping the connection. */
 function peekId(bytes: Uint8Array): string | undefined {
   const d = decodeClientFrame(bytes);
-  return d.ok && (d.frame.header.t === 'push' || d.frame.header.t === 'compact') ? d.frame.header.id : undefined;
+  return d.ok && 'id' in d.frame.header ? d.frame.header.id : undefined;
 }
