@@ -13,6 +13,7 @@ import { DocPersistence } from '../store/doc-persistence.ts';
 
 export interface OpenedAccount {
   account: AccountDoc;
+  doc: Y.Doc;
   /** Moves the account doc to a new secret: new room, seeded with the whole doc. */
   rekey(secret: Uint8Array): Promise<void>;
   close(): Promise<void>;
@@ -53,6 +54,7 @@ export async function openAccount(d: AccountDeps): Promise<OpenedAccount> {
   connect(keys);
   return {
     account,
+    doc,
     async rekey(secret) {
       keys = await deriveDocKeys(secret);
       const old = replicator;

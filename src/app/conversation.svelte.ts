@@ -174,6 +174,11 @@ export class Conversation {
     }
   }
 
+  /** The doc itself, for an encrypted backup. */
+  get document(): Y.Doc {
+    return this.doc;
+  }
+
   get keysForTests(): DocKeys {
     return this.keys;
   }

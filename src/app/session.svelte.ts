@@ -17,7 +17,9 @@ import { DeviceClock } from './clock.ts';
 import { Conversation } from './conversation.svelte.ts';
 import { createIdentity, deviceName, validateNickname } from './identity.ts';
 import { Rendezvous } from './rendezvous.ts';
-import { openAccount, type OpenedAccount } from './account.ts';
+import type * as Y from 'yjs';
+import { ACCOUNT_DOC_ID, openAccount, type OpenedAccount } from './account.ts';
+import { exportBackup, restoreBackup } from './backup.ts';
 import { joinWithCode, LinkHost, type JoinProgress } from './linking.svelte.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -146,6 +148,22 @@ export class Session {
       const opened = await openRotation(raw, { device: rt.me.device, xPrivate: rt.me.deviceX25519Private }, (d) => trusted.get(d));
       if (opened && opened.epoch > (rt.me.accountEpoch ?? 0)) await this.switchAccountSecret(opened.secret, opened.epoch);
     }
+  }
+
+  /** The whole account (keys and every document) as an encrypted file's text. */
+  async exportBackup(passphrase: string): Promise<Result<string>> {
+    const rt = this.runtime();
+    const docs = new Map<string, Y.Doc>([[ACCOUNT_DOC_ID, this.opened!.doc]]);
+    for (const c of this.conversations) docs.set(c.room, c.document);
+    return exportBackup(rt.me, docs, passphrase, this.now());
+  }
+
+  /** On a fresh device: become the account in the backup file. Nothing is stored unless it opens. */
+  async restoreBackup(text: string, passphrase: string): Promise<Result<void>> {
+    const restored = await restoreBackup(this.db, text, passphrase, deviceName(this.opts.userAgent ?? ''), this.now());
+    if (!restored.ok) return restored;
+    await this.boot(restored.value);
+    return ok(undefined);
   }
 
   /** A fresh invite link (the part after the origin: `#/invite/…`) valid for a week. */
