@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromBase64Url } from '../../src/core/bytes.ts';
 import type { AccountId } from '../../src/core/ids.ts';
+import type { Receipt } from '../../src/core/ledger/checkpoint.ts';
 import { TestAccount } from '../../src/core/ledger/testing.ts';
 import type { SignedTransfer } from '../../src/core/ledger/transfer.ts';
 import { decodeHashes, splitTransferLines } from '../../src/core/ledger/wire.ts';
@@ -31,8 +32,9 @@ export class LedgerClient {
     return this.v1.next((f) => 'id' in f.header && f.header.id === header.id, from, ms);
   }
 
-  async transfer(t: SignedTransfer | Record<string, unknown>, id = String(t.id)): Promise<Answer<'receipt'>> {
-    return (await this.request({ t: 'transfer', id, transfer: t })).header as Answer<'receipt'>;
+  /** The schema checked the receipt's shape; its id is then a TransferId (the app re-verifies it). */
+  async transfer(t: SignedTransfer | Record<string, unknown>, id = String(t.id)): Promise<{ t: 'receipt'; id: string; receipt: Receipt } | Extract<ServerHeader, { t: 'error' }>> {
+    return (await this.request({ t: 'transfer', id, transfer: t })).header as { t: 'receipt'; id: string; receipt: Receipt } | Extract<ServerHeader, { t: 'error' }>;
   }
 
   async balance(account: string): Promise<Answer<'balance'>> {
