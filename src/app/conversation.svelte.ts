@@ -60,6 +60,7 @@ export class Conversation {
   private remoteSeen = false;
   private refreshing: Promise<void> = Promise.resolve();
   private closed = false;
+  private active = false;
 
   /** How many times this conversation's secret rotated. */
   epoch = 0;
@@ -87,7 +88,6 @@ export class Conversation {
     const profile = rt.account.profile();
     c.replicator.local(() => c.conv.join({ account: rt.me.account, name: profile?.name ?? '', joined: rt.now() }, rt.me.certificate));
     await c.refresh(false);
-    c.connectPeers(keys);
     return c;
   }
 
@@ -109,7 +109,17 @@ export class Conversation {
     });
   }
 
-  /** The view is ready from local data; peer-to-peer sync joins in the background. */
+  /**
+   * Joins the WebRTC room, the fast path, once the conversation is looked at. Joining costs a
+   * PBKDF2 derivation and signaling per room, so an account with a hundred conversations does not
+   * join a hundred rooms at start; the relay mailbox carries the rest.
+   */
+  activate(): void {
+    this.active = true;
+    if (!this.link) this.connectPeers(this.keys);
+  }
+
+  /** Peer-to-peer sync joins in the background; the view is ready from local data. */
   private connectPeers(keys: DocKeys): void {
     this.link?.destroy();
     this.link = null;
@@ -136,7 +146,7 @@ export class Conversation {
     this.replicator = await this.replicate(keys);
     old?.retire();
     this.replicator.pushState();
-    this.connectPeers(keys);
+    if (this.active) this.connectPeers(keys);
   }
 
   /** Writes the next secret into this doc, sealed to every device that stays (both members'). */
@@ -197,6 +207,7 @@ export class Conversation {
       text: text.value,
     };
     const message = await signMessage(this.rt.me.devicePrivateKey, draft);
+    this.verdicts.set(Conversation.verdictKey(message), message); // we just signed it ourselves
     this.replicator!.local(() => this.conv.append(message), [message.id]);
     await Promise.all([this.persistence?.flush(), this.replicator!.settled()]);
     return ok(undefined);
@@ -207,16 +218,21 @@ export class Conversation {
     this.title = displayName(this.rt, this.peer) ?? this.title;
   }
 
+  /**
+   * Refreshes run one at a time (an older view never overwrites a newer one) and coalesce: any
+   * number of changes during a refresh cost one more refresh, not one each — a catch-up of
+   * thousands of updates re-renders a handful of times.
+   */
   private schedule(remote: boolean): void {
     this.remoteSeen ||= remote;
     if (this.scheduled) return;
     this.scheduled = true;
-    queueMicrotask(() => {
+    this.refreshing = this.refreshing.then(async () => {
+      await Promise.resolve(); // let the rest of this burst of updates land first
       this.scheduled = false;
       const r = this.remoteSeen;
       this.remoteSeen = false;
-      // Refreshes run one after another so an older view never overwrites a newer one.
-      this.refreshing = this.refreshing.then(() => this.refresh(r));
+      await this.refresh(r);
     });
   }
 
@@ -228,24 +244,28 @@ export class Conversation {
     return this.verifiedCerts.get(key) ?? undefined;
   }
 
-  private async verdict(raw: SignedMessage): Promise<SignedMessage | null> {
-    const key = `${raw?.id}|${raw?.sig}`;
-    if (!this.verdicts.has(key)) {
-      const cert = await this.certificate(raw?.device);
-      const r = await verifyMessage(raw, cert);
-      const trusted = r.ok && (r.value.author === this.rt.me.account || r.value.author === this.peer);
-      this.verdicts.set(key, trusted && r.ok ? r.value : null);
-    }
-    return this.verdicts.get(key)!;
+  private static verdictKey(raw: SignedMessage): string {
+    return `${raw?.id}|${raw?.sig}`;
+  }
+
+  /** Verifies a message not seen before; the result is cached by id and signature. */
+  private async judge(raw: SignedMessage): Promise<void> {
+    const cert = await this.certificate(raw?.device);
+    const r = await verifyMessage(raw, cert);
+    const trusted = r.ok && (r.value.author === this.rt.me.account || r.value.author === this.peer);
+    this.verdicts.set(Conversation.verdictKey(raw), trusted && r.ok ? r.value : null);
   }
 
   private async refresh(remote: boolean): Promise<void> {
     if (this.closed) return;
     const raw = this.conv.messages.toArray();
+    // Verify what is new in one go (in parallel); everything else comes from the cache.
+    const fresh = raw.filter((m) => !this.verdicts.has(Conversation.verdictKey(m)));
+    if (fresh.length > 0) await Promise.all(fresh.map((m) => this.judge(m)));
     const views: ChatMessageView[] = [];
     const highest = new Map<DeviceId, string>(); // author device → highest hlc received
     for (const m of raw) {
-      const good = await this.verdict(m);
+      const good = this.verdicts.get(Conversation.verdictKey(m)) ?? null;
       const hlc = typeof m?.hlc === 'string' ? m.hlc : '';
       const mine = good?.author === this.rt.me.account;
       if (good && !mine) {

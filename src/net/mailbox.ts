@@ -35,7 +35,12 @@ export class MailboxError extends Error {
 export interface RoomHandler {
   /** Where to resume: the highest seq already applied and persisted. */
   cursor(): number;
-  entry(seq: number, kind: 'update' | 'snapshot', body: Uint8Array): Promise<void>;
+  entry(seq: number, kind: 'update' | 'snapshot', body: Uint8Array, prepared?: unknown): Promise<void>;
+  /**
+   * Optional work started as soon as an entry arrives, before earlier entries are applied (such
+   * as decrypting it); its result is passed to `entry`, which still runs in order.
+   */
+  prepare?(body: Uint8Array): Promise<unknown>;
   synced(head: number, gap: boolean): Promise<void>;
   refused?(code: ErrorCode, message: string): void;
 }
@@ -210,9 +215,11 @@ export class MailboxClient {
       case 'synced': {
         const room = this.rooms.get(h.room);
         if (!room) return;
-        // Entries are applied strictly one after another, in arrival order.
-        this.inbound = this.inbound.then(() =>
-          (h.t === 'entry' ? room.handler.entry(h.seq, h.kind, body) : room.handler.synced(h.head, h.gap)).catch(() => undefined),
+        // Entries are applied strictly one after another, in arrival order; their preparation
+        // (decryption) runs ahead in parallel.
+        const prepared = h.t === 'entry' && room.handler.prepare ? room.handler.prepare(body).catch(() => undefined) : undefined;
+        this.inbound = this.inbound.then(async () =>
+          (h.t === 'entry' ? room.handler.entry(h.seq, h.kind, body, await prepared) : room.handler.synced(h.head, h.gap)).catch(() => undefined),
         );
         return;
       }

@@ -24,6 +24,8 @@ import { MailboxClient, MailboxError } from './mailbox.ts';
 export type { Cursors, CursorState, Outbox, OutboxRow };
 
 export const LOCAL_ORIGIN = Symbol('floe local edit');
+/** Failures worth sending again (after a reconnect): the relay may well accept the same bytes. */
+const RETRY = new Set(['disconnected', 'unavailable', 'rate-limited', 'internal']);
 /** After this many entries since the last snapshot, a device compacts the room. */
 export const COMPACT_EVERY = 1000;
 const SAVE_CURSOR_EVERY = 200;
@@ -62,6 +64,8 @@ export class Replicator {
   private queue: Promise<void> = Promise.resolve();
   private destroyed = false;
   private retired = false;
+  private pumping = false;
+  private saving: Promise<void> = Promise.resolve();
   private offState: (() => void) | null = null;
 
   private constructor(private readonly d: ReplicatorDeps) {}
@@ -73,7 +77,8 @@ export class Replicator {
     for (const row of r.rows) row.tags.forEach((t) => r.pending.add(t));
     deps.mailbox.open(deps.keys.roomId, deps.keys.capability, {
       cursor: () => r.cursor.seq,
-      entry: (seq, kind, body) => r.entry(seq, kind, body),
+      prepare: (body) => open(deps.keys.sealKey, body, utf8(deps.keys.roomId)),
+      entry: (seq, kind, body, opened) => r.entry(seq, kind, body, opened as Uint8Array | null | undefined),
       synced: (head, gap) => r.onSyncedFrame(head, gap),
       refused: (_code, message) => deps.report(`The relay refused this conversation: ${message}`),
     });
@@ -152,37 +157,47 @@ export class Replicator {
    * depends on would sit unintegrated on every other device until its dependency arrives.
    */
   private pump(): void {
-    if (this.destroyed || !this.d.mailbox.connected) return;
-    const batch = this.rows.filter((row) => !this.inflight.has(row.pushId));
-    if (batch.length === 0) return;
-    batch.forEach((row) => this.inflight.add(row.pushId));
-    const sealed = batch.map((row) => this.seal(row));
+    if (this.destroyed || this.pumping || !this.d.mailbox.connected) return;
+    this.pumping = true;
     void (async () => {
-      for (let i = 0; i < batch.length; i++) {
-        const row = batch[i]!;
-        let body: Uint8Array;
-        try {
-          body = await sealed[i]!;
-        } catch (error) {
-          this.inflight.delete(row.pushId);
-          this.d.report(`An update could not be sealed: ${String(error)}`);
-          continue;
+      try {
+        // One sender at a time; sealing of the rows after the current one runs ahead in parallel.
+        for (;;) {
+          if (this.destroyed || !this.d.mailbox.connected) return;
+          const next = this.rows.filter((row) => !this.inflight.has(row.pushId));
+          if (next.length === 0) return;
+          next.forEach((row) => void this.seal(row).catch(() => undefined));
+          for (const row of next) {
+            let body: Uint8Array;
+            try {
+              body = await this.seal(row);
+            } catch (error) {
+              this.d.report(`An update could not be sealed: ${String(error)}`);
+              return;
+            }
+            if (this.destroyed || !this.d.mailbox.connected) return;
+            this.inflight.add(row.pushId);
+            this.send(row, body);
+          }
         }
-        this.send(row, body);
+      } finally {
+        this.pumping = false;
       }
     })();
   }
 
   private send(row: OutboxRow, body: Uint8Array): void {
     this.d.mailbox.push(row.room, this.d.keys.capability, body, row.pushId).then(
-        () => this.acknowledged(row),
-        (error: unknown) => {
-          this.inflight.delete(row.pushId);
-          if (error instanceof MailboxError && error.code !== 'disconnected' && error.code !== 'unavailable' && error.code !== 'rate-limited') {
-            this.d.report(`The relay refused an update (${error.code}): ${error.message}`);
-          }
-        },
-      );
+      () => this.acknowledged(row),
+      (error: unknown) => {
+        this.inflight.delete(row.pushId);
+        if (!(error instanceof MailboxError) || RETRY.has(error.code)) return; // sent again on the next connection
+        this.d.report(`The relay refused an update (${error.code}): ${error.message}`);
+        // Refusals that no retry can change: the update stays on this device (and reaches peers
+        // over WebRTC) but leaves the outbox, or it would be refused forever.
+        if (error.code !== 'quota-exceeded') void this.acknowledged(row);
+      },
+    );
   }
 
   private async acknowledged(row: OutboxRow): Promise<void> {
@@ -196,9 +211,9 @@ export class Replicator {
     if (this.retired && this.rows.length === 0) await this.destroy();
   }
 
-  private async entry(seq: number, kind: 'update' | 'snapshot', body: Uint8Array): Promise<void> {
+  private async entry(seq: number, kind: 'update' | 'snapshot', body: Uint8Array, opened?: Uint8Array | null): Promise<void> {
     if (this.destroyed || this.retired || seq <= this.cursor.seq) return;
-    const update = await open(this.d.keys.sealKey, body, utf8(this.d.keys.roomId));
+    const update = opened !== undefined ? opened : await open(this.d.keys.sealKey, body, utf8(this.d.keys.roomId));
     if (update) {
       try {
         Y.applyUpdate(this.d.doc, update, this);
@@ -210,24 +225,36 @@ export class Replicator {
     const store = this.d.doc.store;
     if (store.pendingStructs === null && store.pendingDs === null) this.holdCursorAt = null;
     else this.holdCursorAt ??= seq - 1;
-    if (++this.unsaved >= SAVE_CURSOR_EVERY) await this.saveCursor();
+    if (++this.unsaved >= SAVE_CURSOR_EVERY) this.saveCursor();
   }
 
   private async onSyncedFrame(head: number, gap: boolean): Promise<void> {
     if (this.destroyed) return;
     if (head > this.cursor.seq) this.cursor = { ...this.cursor, seq: head };
-    await this.saveCursor();
+    this.saveCursor();
     this.synced = true;
     if (gap) this.d.onGap?.();
     this.d.onSynced?.();
     if (this.cursor.seq - this.cursor.snapshot >= COMPACT_EVERY) void this.compact();
   }
 
-  private async saveCursor(): Promise<void> {
+  /**
+   * Saves the cursor once what it covers is in IndexedDB. Runs beside the inbound stream (the
+   * mailbox client applies every room's entries on one chain, which must not wait for storage);
+   * saves of one room stay in order.
+   */
+  private saveCursor(): void {
     this.unsaved = 0;
     const state = this.holdCursorAt === null ? { ...this.cursor } : { seq: this.holdCursorAt, snapshot: Math.min(this.cursor.snapshot, this.holdCursorAt) };
-    await this.d.persisted();
-    await this.d.cursors.set(this.d.keys.roomId, state);
+    this.saving = this.saving
+      .then(async () => {
+        await this.d.persisted();
+        await this.d.cursors.set(this.d.keys.roomId, state);
+      })
+      .catch((error: unknown) => {
+        // Not fatal: the device fetches those entries again next time.
+        if (!this.destroyed) this.d.report(`Sync progress could not be saved: ${String(error)}`);
+      });
   }
 
   /** Replaces the room's log on the relay with one sealed snapshot of the whole doc. */
@@ -246,6 +273,7 @@ export class Replicator {
   /** Stops replicating once every local edit is stored. */
   async destroy(): Promise<void> {
     await this.queue;
+    await this.saving;
     this.destroyed = true;
     this.offState?.();
     this.d.mailbox.close(this.d.keys.roomId);

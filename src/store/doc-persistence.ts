@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import type { FloeDb } from './db.ts';
 
 export const COMPACT_AFTER = 200;
+const WRITE_WINDOW_MS = 20;
 
 export class DocPersistence {
   private queue: Uint8Array[] = [];
@@ -16,7 +17,9 @@ export class DocPersistence {
   private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === this || (this.skipOrigin !== undefined && origin === this.skipOrigin)) return;
     this.queue.push(update);
-    if (this.queue.length === 1) queueMicrotask(() => this.write());
+    // A short window gathers a burst (a catch-up applies thousands of updates) into one
+    // IndexedDB transaction; flush() writes at once when someone needs durability now.
+    if (this.queue.length === 1) setTimeout(() => this.write(), WRITE_WINDOW_MS);
   };
 
   private constructor(
