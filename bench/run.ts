@@ -16,6 +16,7 @@ import { buildBenchPages } from './lib/build-pages.ts';
 import { machine, renderResults, type BenchResult } from './lib/report.ts';
 import { benchCatchup } from './offline-catchup.ts';
 import { benchRelayThroughput } from './relay-throughput.ts';
+import { benchLinking } from './linking.ts';
 
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
@@ -24,6 +25,7 @@ const BENCHES: { name: string; title: string; run: (log: (line: string) => void)
   { name: 'bundle', title: '2. Initial JavaScript of the built app (gzip -9)', run: () => benchBundleSize() },
   { name: 'relay', title: '3. Relay push throughput', run: benchRelayThroughput },
   { name: 'catchup', title: '4. Catch-up after being offline', run: benchCatchup },
+  { name: 'linking', title: '5. Linking a device: Approve → all conversations visible', run: benchLinking },
 ];
 
 const t0 = performance.now();
