@@ -21,6 +21,7 @@ import { createMailboxHub } from './mailbox/hub.ts';
 import { SqliteMailboxStore } from './mailbox/sqlite-store.ts';
 import { createLedgerService } from './ledger/handler.ts';
 import { loadLedgerKeys } from './ledger/keys.ts';
+import { adaptiveLedgerCrypto } from './ledger/ledger-crypto.ts';
 import { LEDGER_DB_FILE, SqliteLedgerStore } from './ledger/sqlite-store.ts';
 import { MAX_HEADER_BYTES } from '../src/core/protocol.ts';
 import { join } from 'node:path';
@@ -103,6 +104,7 @@ export function createRelay(config: Config, logger: Logger, options: RelayOption
     ledgerKey: keys.ledger,
     operator: keys.operator.id,
     log: logger,
+    crypto: adaptiveLedgerCrypto(keys.ledger.privateKey),
   });
   logger.info({ event: 'ledger', ledgerKey: keys.ledger.id, operator: keys.operator.id }, 'ledger ready');
   const mailbox = createMailboxHub({

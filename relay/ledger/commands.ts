@@ -20,6 +20,7 @@ import { newTransferId, signTransfer, type SignedTransfer } from '../../src/core
 import { isKeyId, type AccountId } from '../../src/core/ids.ts';
 import { keyFromId } from '../../src/core/crypto.ts';
 import { loadLedgerKeys, readLedgerKeys } from './keys.ts';
+import { webCryptoLedger } from './ledger-crypto.ts';
 import { Settlement, type SettleResult } from './settlement.ts';
 import { LEDGER_DB_FILE, openLedgerDatabase, SqliteLedgerStore } from './sqlite-store.ts';
 import { verifyLedger } from './verify-log.ts';
@@ -89,7 +90,7 @@ export function ledgerCommands(io: Io): Record<'mint' | 'balance' | 'ledger', Co
     const amount = amountArg(values.amount);
     const keys = loadLedgerKeys(dir);
     const store = new SqliteLedgerStore(join(dir, LEDGER_DB_FILE), { operator: keys.operator.id, log: keys.ledger.id, sign: keys.ledger.signSync });
-    const settlement = new Settlement({ store, ledgerPrivateKey: keys.ledger.privateKey, operator: keys.operator.id });
+    const settlement = new Settlement({ store, crypto: webCryptoLedger(keys.ledger.privateKey), operator: keys.operator.id });
     try {
       let result: SettleResult | undefined;
       let transfer: SignedTransfer | undefined;

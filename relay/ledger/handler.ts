@@ -13,6 +13,7 @@ import type { ErrorCode, LedgerClientHeader, ServerHeader } from '../../src/core
 import type { AccountId } from '../../src/core/ids.ts';
 import type { Logger } from '../log.ts';
 import type { KeyPair } from './keys.ts';
+import { webCryptoLedger, type LedgerCrypto } from './ledger-crypto.ts';
 import { Settlement } from './settlement.ts';
 import type { LedgerStore } from './store.ts';
 
@@ -32,6 +33,8 @@ export interface LedgerServiceOptions {
   ledgerKey: KeyPair;
   operator: AccountId;
   log: Logger;
+  /** Signature work; WebCrypto by default, worker threads on the relay (ledger-crypto.ts). */
+  crypto?: LedgerCrypto;
   now?: () => number;
 }
 
@@ -39,7 +42,7 @@ export function createLedgerService(opts: LedgerServiceOptions): LedgerService {
   const { store, log } = opts;
   const settlement = new Settlement({
     store,
-    ledgerPrivateKey: opts.ledgerKey.privateKey,
+    crypto: opts.crypto ?? webCryptoLedger(opts.ledgerKey.privateKey),
     operator: opts.operator,
     ...(opts.now ? { now: opts.now } : {}),
     onError: (err) => log.error({ err, event: 'ledger_settle_failed' }, 'ledger settlement failed'),
@@ -98,9 +101,7 @@ export function createLedgerService(opts: LedgerServiceOptions): LedgerService {
     operator: opts.operator,
     handle,
     async close() {
-      settlement.close();
-      const deadline = Date.now() + 2_000;
-      while (settlement.pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await settlement.shutdown();
       await store.close();
     },
   };

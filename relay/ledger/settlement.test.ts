@@ -2,23 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { verifyReceipt } from '../../src/core/ledger/audit.ts';
 import { TestAccount } from '../../src/core/ledger/testing.ts';
 import { generateKeyPair } from './keys.ts';
+import { adaptiveLedgerCrypto, webCryptoLedger, workerLedgerCrypto } from './ledger-crypto.ts';
 import { MemoryLedgerStore } from './memory-store.ts';
 import { Settlement, type SettleResult } from './settlement.ts';
 import type { LedgerStore } from './store.ts';
 
-async function setup(wrap: (s: LedgerStore) => LedgerStore = (s) => s, extra: { maxPending?: number; maxBatch?: number } = {}) {
-  const [op, alice, bob] = await Promise.all([TestAccount.create(), TestAccount.create(), TestAccount.create()]);
-  const key = generateKeyPair();
-  const inner = new MemoryLedgerStore({ operator: op.id, log: key.id, sign: key.signSync });
-  const store = wrap(inner);
-  const errors: unknown[] = [];
-  const settlement = new Settlement({ store, ledgerPrivateKey: key.privateKey, operator: op.id, now: () => 1000, onError: (e) => errors.push(e), ...extra });
-  return { op, alice, bob, log: key.id, store: inner, settlement, errors };
-}
+const CRYPTO = { webcrypto: webCryptoLedger, 'worker threads': (key: Uint8Array) => workerLedgerCrypto(key, 2), adaptive: (key: Uint8Array) => adaptiveLedgerCrypto(key, 2, 4) };
 
-const code = (r: SettleResult) => (r.ok ? 'ok' : r.code);
+describe.each(Object.entries(CRYPTO))('Settlement with %s', (_name, makeCrypto) => {
+  async function setup(wrap: (s: LedgerStore) => LedgerStore = (s) => s, extra: { maxPending?: number; maxBatch?: number } = {}) {
+    const [op, alice, bob] = await Promise.all([TestAccount.create(), TestAccount.create(), TestAccount.create()]);
+    const key = generateKeyPair();
+    const inner = new MemoryLedgerStore({ operator: op.id, log: key.id, sign: key.signSync });
+    const store = wrap(inner);
+    const errors: unknown[] = [];
+    const settlement = new Settlement({ store, crypto: makeCrypto(key.privateKey), operator: op.id, now: () => 1000, onError: (e) => errors.push(e), ...extra });
+    return { op, alice, bob, log: key.id, store: inner, settlement, errors };
+  }
 
-describe('Settlement', () => {
+  const code = (r: SettleResult) => (r.ok ? 'ok' : r.code);
+
   it('settles concurrent transfers in few transactions, in arrival order, with receipts that verify', async () => {
     const { op, alice, bob, log, settlement } = await setup();
     // One payer pipelines a chain: each transfer depends on the one before being settled first.
@@ -96,5 +99,32 @@ describe('Settlement', () => {
     expect(results.map(code).filter((c) => c === 'unavailable')).toHaveLength(2);
     settlement.close();
     expect(code(await settlement.submit(ts[3]!))).toBe('unavailable');
+  });
+});
+
+describe('LedgerCrypto implementations', () => {
+  it('agree on every verdict and sign byte-identical receipts', async () => {
+    const [alice, bob] = await Promise.all([TestAccount.create(), TestAccount.create()]);
+    const key = generateKeyPair();
+    const web = webCryptoLedger(key.privateKey);
+    const workers = workerLedgerCrypto(key.privateKey, 2);
+    const good = await Promise.all(Array.from({ length: 9 }, (_, i) => alice.sign(bob.id, i + 1)));
+    const bad = [
+      { ...good[0]!, amount: 99 },
+      { ...good[1]!, from: bob.id },
+      { ...good[2]!, sig: good[3]!.sig },
+      { ...good[4]!, from: 'A'.repeat(43) as never }, // not a point on the curve
+    ];
+    const all = [...good, ...bad];
+    const expected = [...good.map(() => true), ...bad.map(() => false)];
+    expect(await web.verifyTransfers(all)).toEqual(expected);
+    expect(await workers.verifyTransfers(all)).toEqual(expected);
+    expect(await workers.verifyTransfers([])).toEqual([]);
+    const checkpoint = { v: 1 as const, log: key.id, size: 3, root: 'a'.repeat(64), time: 5, sig: 'b'.repeat(86) };
+    const bodies = good.map((t, index) => ({ v: 1 as const, id: t.id, hash: 'c'.repeat(64), index, checkpoint }));
+    const signed = await workers.signReceipts(bodies);
+    expect(signed).toEqual(await web.signReceipts(bodies));
+    await workers.close();
+    await expect(workers.verifyTransfers(good)).rejects.toThrow(/closed/);
   });
 });

@@ -1,11 +1,12 @@
 // Settlement: from an untrusted transfer to a signed receipt.
 //
 //   parse + stateless rules (main thread, cheap)
-//   → signature verification, started at once for every transfer (WebCrypto: the work runs on
-//     libuv's thread pool, so verification uses every core while the main thread goes on)
+//   → signature verification in batches: everything submitted in one turn of the event loop is
+//     verified together, off the main thread (ledger-crypto.ts: worker threads on the relay),
+//     so every core verifies while the main thread goes on
 //   → group commit: the longest prefix of the arrival queue whose signatures are checked goes
 //     to the store as ONE transaction (one fsync)
-//   → only then the receipts are signed (thread pool again) and answered.
+//   → only then the batch's receipts are signed (off the main thread again) and answered.
 //
 // Invariants:
 // - A receipt is signed only after the transaction holding its transfer is durable: a signed
@@ -15,11 +16,12 @@
 // - Every submit settles: with a receipt, a refusal, `unavailable` (too busy, closing, or the
 //   store failed), never a hang. Expected failures are values; the promise rejects only on bugs.
 import { toHex } from '../../src/core/bytes.ts';
-import { signReceipt, type Receipt } from '../../src/core/ledger/checkpoint.ts';
+import type { Receipt } from '../../src/core/ledger/checkpoint.ts';
 import type { LedgerErrorCode } from '../../src/core/ledger/refusal.ts';
 import { checkTransfer } from '../../src/core/ledger/rules.ts';
-import { encodeTransfer, parseTransfer, verifyTransferSignature } from '../../src/core/ledger/transfer.ts';
+import { encodeTransfer, parseTransfer } from '../../src/core/ledger/transfer.ts';
 import type { AccountId } from '../../src/core/ids.ts';
+import type { LedgerCrypto } from './ledger-crypto.ts';
 import { sha256 } from './settle-tx.ts';
 import type { LedgerStore, SettleOutcome, SettleRequest } from './store.ts';
 
@@ -29,8 +31,8 @@ export type SettleResult =
 
 export interface SettlementOptions {
   store: LedgerStore;
-  /** The ledger key (PKCS#8) that signs receipts. */
-  ledgerPrivateKey: Uint8Array;
+  /** Verifies payers' signatures and signs receipts with the ledger key. */
+  crypto: LedgerCrypto;
   operator: AccountId;
   now?: () => number;
   /** Most transfers in one transaction. */
@@ -43,15 +45,24 @@ export interface SettlementOptions {
 
 interface Waiting {
   request: SettleRequest;
-  /** null until the signature check finished. */
-  valid: boolean | null;
+  /** null until the signature check finished; 'failed' if it could not be done. */
+  valid: boolean | 'failed' | null;
   checked: Promise<void>;
+  markChecked: () => void;
   resolve: (r: SettleResult) => void;
 }
 
+/** Most signatures in one request to the crypto implementation. */
+const VERIFY_CHUNK = 512;
+
 export class Settlement {
   private readonly queue: Waiting[] = [];
+  /** Submitted in this turn of the event loop, not yet sent for verification. */
+  private unverified: Waiting[] = [];
+  private flushing = false;
   private draining = false;
+  /** Batches committed whose receipts are still being signed. */
+  private answering = 0;
   private closed = false;
   private readonly now: () => number;
   private readonly maxBatch: number;
@@ -80,16 +91,44 @@ export class Settlement {
     const bytes = encodeTransfer(transfer);
     const request: SettleRequest = { transfer, bytes, hash: toHex(sha256(bytes)) };
     return new Promise((resolve) => {
-      const w: Waiting = { request, valid: null, checked: Promise.resolve(), resolve };
-      w.checked = verifyTransferSignature(transfer).then((valid) => {
-        w.valid = valid;
-      });
+      let markChecked = () => {};
+      const checked = new Promise<void>((r) => (markChecked = r));
+      const w: Waiting = { request, valid: null, checked, markChecked, resolve };
       this.queue.push(w);
+      this.unverified.push(w);
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => this.verify());
+      }
       if (!this.draining) {
         this.draining = true;
         void this.drain();
       }
     });
+  }
+
+  /** Sends everything submitted since the last turn for verification, in chunks. */
+  private verify(): void {
+    this.flushing = false;
+    const all = this.unverified;
+    this.unverified = [];
+    for (let i = 0; i < all.length; i += VERIFY_CHUNK) {
+      const group = all.slice(i, i + VERIFY_CHUNK);
+      this.opts.crypto.verifyTransfers(group.map((w) => w.request.transfer)).then(
+        (valid) =>
+          group.forEach((w, k) => {
+            w.valid = valid[k] === true;
+            w.markChecked();
+          }),
+        (err: unknown) => {
+          this.opts.onError?.(err);
+          for (const w of group) {
+            w.valid = 'failed';
+            w.markChecked();
+          }
+        },
+      );
+    }
   }
 
   /** Stops taking transfers; those already queued are still settled or answered. */
@@ -106,8 +145,11 @@ export class Settlement {
         let n = 0;
         while (n < this.queue.length && n < this.maxBatch && this.queue[n]!.valid !== null) n++;
         const taken = this.queue.splice(0, n);
-        const good = taken.filter((w) => w.valid);
-        for (const w of taken) if (!w.valid) w.resolve({ ok: false, code: 'bad-signature', message: "the signature is not the payer's" });
+        const good = taken.filter((w) => w.valid === true);
+        for (const w of taken) {
+          if (w.valid === false) w.resolve({ ok: false, code: 'bad-signature', message: "the signature is not the payer's" });
+          if (w.valid === 'failed') w.resolve({ ok: false, code: 'unavailable', message: 'the relay could not check this signature right now; retry' });
+        }
         if (good.length === 0) continue;
         let outcomes: SettleOutcome[];
         try {
@@ -124,22 +166,42 @@ export class Settlement {
           continue;
         }
         // Durable now. Receipts are signed off the main thread while the next batch commits.
-        good.forEach((w, i) =>
-          this.answer(w, outcomes[i]!).catch((err: unknown) => {
-            this.opts.onError?.(err);
-            w.resolve({ ok: false, code: 'unavailable', message: 'the relay could not sign a receipt; retry' });
-          }),
-        );
+        this.answering++;
+        void this.answer(good, outcomes).finally(() => this.answering--);
       }
     } finally {
       this.draining = false;
     }
   }
 
-  private async answer(w: Waiting, o: SettleOutcome): Promise<void> {
-    if (!o.ok) return w.resolve({ ok: false, ...o.refusal });
-    const { transfer, hash } = w.request;
-    const receipt = await signReceipt(this.opts.ledgerPrivateKey, { v: 1, id: transfer.id, hash, index: o.index, checkpoint: o.checkpoint });
-    w.resolve({ ok: true, receipt, duplicate: o.duplicate });
+  private async answer(batch: Waiting[], outcomes: SettleOutcome[]): Promise<void> {
+    const settled: { w: Waiting; duplicate: boolean }[] = [];
+    const bodies = [];
+    for (const [i, w] of batch.entries()) {
+      const o = outcomes[i]!;
+      if (!o.ok) {
+        w.resolve({ ok: false, ...o.refusal });
+        continue;
+      }
+      settled.push({ w, duplicate: o.duplicate });
+      bodies.push({ v: 1 as const, id: w.request.transfer.id, hash: w.request.hash, index: o.index, checkpoint: o.checkpoint });
+    }
+    if (bodies.length === 0) return;
+    try {
+      const receipts = await this.opts.crypto.signReceipts(bodies);
+      settled.forEach(({ w, duplicate }, i) => w.resolve({ ok: true, receipt: receipts[i]!, duplicate }));
+    } catch (err) {
+      // Settled and durable, but unsigned: a retry of the same transfer gets its receipt.
+      this.opts.onError?.(err);
+      for (const { w } of settled) w.resolve({ ok: false, code: 'unavailable', message: 'the relay could not sign a receipt; retry' });
+    }
+  }
+
+  /** Closes the crypto implementation (worker threads) once nothing is pending. */
+  async shutdown(): Promise<void> {
+    this.close();
+    const deadline = Date.now() + 2_000;
+    while ((this.queue.length > 0 || this.draining || this.answering > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await this.opts.crypto.close();
   }
 }
