@@ -40,7 +40,11 @@ export class Conversation {
   readonly room: RoomId;
   readonly peer: AccountId;
   title = $state('');
-  messages = $state<ChatMessageView[]>([]);
+  /**
+   * Raw, not deeply reactive: the list is replaced whole on each refresh, and unchanged messages
+   * keep their view objects, so Svelte's keyed list only touches what changed.
+   */
+  messages = $state.raw<ChatMessageView[]>([]);
   peers = $state(0);
   /** Set when the peer has joined the doc: the invite exchange is complete. */
   peerJoined = $state(false);
@@ -56,6 +60,7 @@ export class Conversation {
   private replicator: Replicator | null = null;
   private readonly verifiedCerts = new Map<string, DeviceCertificate | null>();
   private readonly verdicts = new Map<string, SignedMessage | null>();
+  private readonly views = new Map<string, ChatMessageView>();
   private scheduled = false;
   private remoteSeen = false;
   private refreshing: Promise<void> = Promise.resolve();
@@ -273,20 +278,32 @@ export class Conversation {
         const h = highest.get(good.device);
         if (!h || h < good.hlc) highest.set(good.device, good.hlc);
       }
-      views.push({
+      const key = Conversation.verdictKey(m);
+      const authorName = good ? ((mine ? displayName(this.rt, good.author) : this.title) ?? '') : '';
+      const state: DeliveryState =
+        !good || !mine ? 'relay' : this.conv.isDelivered(this.peer, good.device, good.hlc) ? 'delivered' : this.pending.has(good.id) ? 'pending' : 'relay';
+      const previous = this.views.get(key);
+      if (previous && previous.state === state && previous.authorName === authorName) {
+        views.push(previous);
+        continue;
+      }
+      const view: ChatMessageView = {
         id: typeof m?.id === 'string' ? m.id : '',
         text: typeof m?.text === 'string' ? m.text : '',
         hlc,
         time: decodeHlc(hlc)?.wall ?? 0,
         mine,
-        authorName: good ? ((mine ? displayName(this.rt, good.author) : this.title) ?? '') : '',
+        authorName,
         verified: good !== null,
-        state: !good || !mine ? 'relay' : this.conv.isDelivered(this.peer, good.device, good.hlc) ? 'delivered' : this.pending.has(good.id) ? 'pending' : 'relay',
-      });
+        state,
+      };
+      this.views.set(key, view);
+      views.push(view);
     }
+    // Appends arrive nearly in order, which the sort handles in about linear time.
     views.sort((a, b) => compareHlc(a.hlc, b.hlc) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (this.closed) return;
-    this.messages = views;
+    if (views.length !== this.messages.length || views.some((v, i) => v !== this.messages[i])) this.messages = views;
     this.peerJoined = this.conv.members.has(this.peer);
     if (this.peerJoined) this.rt.account.confirmConversation(this.room);
     if (remote && this.conv.rotations.size > 0) await this.checkRotations();

@@ -29,6 +29,7 @@ const RETRY = new Set(['disconnected', 'unavailable', 'rate-limited', 'internal'
 /** After this many entries since the last snapshot, a device compacts the room. */
 export const COMPACT_EVERY = 1000;
 const SAVE_CURSOR_EVERY = 200;
+const APPLY_BATCH = 500;
 
 export interface ReplicatorDeps {
   doc: Y.Doc;
@@ -65,6 +66,9 @@ export class Replicator {
   private destroyed = false;
   private retired = false;
   private pumping = false;
+  private toApply: { seq: number; kind: 'update' | 'snapshot'; update: Uint8Array | null }[] = [];
+  private applyTimer: ReturnType<typeof setTimeout> | null = null;
+  private queuedSeq = 0;
   private saving: Promise<void> = Promise.resolve();
   private offState: (() => void) | null = null;
 
@@ -212,24 +216,54 @@ export class Replicator {
   }
 
   private async entry(seq: number, kind: 'update' | 'snapshot', body: Uint8Array, opened?: Uint8Array | null): Promise<void> {
-    if (this.destroyed || this.retired || seq <= this.cursor.seq) return;
+    if (this.destroyed || this.retired || seq <= Math.max(this.cursor.seq, this.queuedSeq)) return;
     const update = opened !== undefined ? opened : await open(this.d.keys.sealKey, body, utf8(this.d.keys.roomId));
-    if (update) {
-      try {
-        Y.applyUpdate(this.d.doc, update, this);
-      } catch {
-        this.undecryptable++;
-      }
-    } else this.undecryptable++;
-    this.cursor = { seq, snapshot: kind === 'snapshot' ? seq : this.cursor.snapshot };
+    this.queuedSeq = seq;
+    this.toApply.push({ seq, kind, update });
+    if (this.toApply.length >= APPLY_BATCH) this.applyQueued();
+    else this.applyTimer ??= setTimeout(() => this.applyQueued(), 0);
+  }
+
+  /**
+   * Applies the entries received so far in one Yjs transaction: a catch-up of thousands of
+   * entries then costs a handful of doc events (persistence, views) instead of one each.
+   */
+  private applyQueued(): void {
+    if (this.applyTimer) clearTimeout(this.applyTimer);
+    this.applyTimer = null;
+    const batch = this.toApply;
+    this.toApply = [];
+    if (batch.length === 0 || this.destroyed) return;
+    Y.transact(
+      this.d.doc,
+      () => {
+        for (const e of batch) {
+          if (!e.update) {
+            this.undecryptable++;
+            continue;
+          }
+          try {
+            Y.applyUpdate(this.d.doc, e.update, this);
+          } catch {
+            this.undecryptable++;
+          }
+        }
+      },
+      this,
+    );
+    const last = batch.at(-1)!;
+    const snapshot = batch.reduce((s, e) => (e.kind === 'snapshot' ? e.seq : s), this.cursor.snapshot);
+    this.cursor = { seq: last.seq, snapshot };
     const store = this.d.doc.store;
     if (store.pendingStructs === null && store.pendingDs === null) this.holdCursorAt = null;
-    else this.holdCursorAt ??= seq - 1;
-    if (++this.unsaved >= SAVE_CURSOR_EVERY) this.saveCursor();
+    else this.holdCursorAt ??= batch[0]!.seq - 1;
+    this.unsaved += batch.length;
+    if (this.unsaved >= SAVE_CURSOR_EVERY) this.saveCursor();
   }
 
   private async onSyncedFrame(head: number, gap: boolean): Promise<void> {
     if (this.destroyed) return;
+    this.applyQueued();
     if (head > this.cursor.seq) this.cursor = { ...this.cursor, seq: head };
     this.saveCursor();
     this.synced = true;
@@ -272,6 +306,7 @@ export class Replicator {
 
   /** Stops replicating once every local edit is stored. */
   async destroy(): Promise<void> {
+    this.applyQueued();
     await this.queue;
     await this.saving;
     this.destroyed = true;
