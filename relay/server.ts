@@ -100,7 +100,11 @@ export function createRelay(config: Config, logger: Logger, options: RelayOption
   // Keys are created on first start (ledger/keys.ts); only their public ids are ever logged.
   const keys = loadLedgerKeys(config.dataDir);
   const ledger = createLedgerService({
-    store: new SqliteLedgerStore(join(config.dataDir, LEDGER_DB_FILE), { operator: keys.operator.id, log: keys.ledger.id, sign: keys.ledger.signSync }),
+    store: new SqliteLedgerStore(
+      join(config.dataDir, LEDGER_DB_FILE),
+      { operator: keys.operator.id, log: keys.ledger.id, sign: keys.ledger.signSync },
+      { backgroundCheckpoint: true },
+    ),
     ledgerKey: keys.ledger,
     operator: keys.operator.id,
     log: logger,

@@ -6,11 +6,14 @@
 // IMMEDIATE transactions take the write lock up front, busy_timeout makes the other wait, and
 // every batch reads what it needs inside its transaction (nothing is cached across them).
 // The file records which ledger key and operator it belongs to and refuses to open with others.
+// With `backgroundCheckpoint` (the relay), WAL checkpoints run on a worker thread instead of
+// inside commits (wal-checkpointer.ts).
 import Database from 'better-sqlite3';
 import { consistencyPath, inclusionPath } from '../../src/core/ledger/merkle.ts';
 import { EMPTY_ACCOUNT, type AccountState } from '../../src/core/ledger/rules.ts';
 import type { SignedCheckpoint } from '../../src/core/ledger/checkpoint.ts';
 import { settleInTx, sha256, type LedgerTx, type Settled } from './settle-tx.ts';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
 import type { Evidence, LedgerStore, LedgerStoreOptions, SettleOutcome, SettleRequest } from './store.ts';
 
 export const LEDGER_DB_FILE = 'ledger.sqlite';
@@ -71,13 +74,21 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly q;
   private readonly settle: (requests: SettleRequest[], now: number) => SettleOutcome[];
   private readonly tx: LedgerTx;
+  private readonly checkpointer: WalCheckpointer | null = null;
 
   constructor(
     file: string,
     private readonly opts: LedgerStoreOptions,
+    options: { backgroundCheckpoint?: boolean } = {},
   ) {
     this.db = openLedgerDatabase(file);
     this.db.exec(SCHEMA);
+    if (options.backgroundCheckpoint) {
+      this.db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = startWalCheckpointer(file, () => {
+        if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
+      });
+    }
     const db = this.db;
     this.q = {
       meta: db.prepare<[string], { value: string | number }>('SELECT value FROM meta WHERE key = ?'),
@@ -205,6 +216,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     this.db.close();
   }
 }
