@@ -26,6 +26,12 @@ import { GroupCommit } from './group-commit.ts';
 import type { MailboxStore } from './store.ts';
 
 const READ_PAGE = 500;
+/**
+ * A connection with more unsent bytes than this when a ledger answer is ready is closed: one
+ * small request can ask for a large answer (`entries`), so a client that never reads would
+ * otherwise make the relay hold its answers in memory without bound.
+ */
+const LEDGER_BACKLOG_BYTES = 8 * 1024 * 1024;
 
 interface Held {
   seq: number;
@@ -177,7 +183,10 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
         return append(conn, h, body);
       default:
         if (!opts.ledger) return refuse(conn, 'bad-request', 'this relay keeps no ledger', h.id);
-        return opts.ledger.handle(h, body, (header, reply) => send(conn, header, reply));
+        return opts.ledger.handle(h, body, (header, reply) => {
+          if (conn.ws.bufferedAmount > LEDGER_BACKLOG_BYTES) return close(conn, V1Close.policy, 'client too slow');
+          send(conn, header, reply);
+        });
     }
   }
 

@@ -226,6 +226,33 @@ describe('/v1 ledger: bad input', () => {
   });
 });
 
+describe('/v1 ledger: a client that does not read', () => {
+  it('is cut off (1008) instead of piling answers up in the relay, and others are unaffected', async () => {
+    // Make `entries` answers large: 100 more leaves with the longest memo (~100 KB per answer).
+    const filler = await LedgerClient.connect(url);
+    const who = await TestAccount.create();
+    await mint(filler, who.id, 1);
+    const mints = [];
+    for (let i = 0; i < 100; i++) {
+      const t = await op.sign(who.id, 1, { kind: 'mint', memo: 'm'.repeat(280) });
+      await op.settled(t);
+      mints.push(t);
+    }
+    const answers = await Promise.all(mints.map((t) => filler.transfer(t)));
+    expect(answers.every((a) => a.t === 'receipt')).toBe(true);
+    filler.close();
+
+    const c = await V1Client.connect(url);
+    // Stop reading: the kernel buffers fill, then the relay's own send buffer.
+    (c.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    for (let i = 0; i < 1000; i++) c.send({ t: 'entries', id: requestId(), from: 0, limit: 500 });
+    await new Promise((r) => setTimeout(r, 1500));
+    await stillServing();
+    (c.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    expect(await c.waitClosed(30_000)).toEqual({ code: V1Close.policy, reason: 'client too slow' });
+  });
+});
+
 describe('/v1 ledger durability', () => {
   it('keeps every receipted transfer across SIGKILL, and answers replays after the restart with identical receipts', async () => {
     const r1 = await startRelay();
