@@ -155,6 +155,9 @@ describe('parseTransfer', () => {
       const r = parseTransfer(input);
       expect(r.ok ? 'ok' : r.refusal.code).toBe('bad-request');
     }
+    const data = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`k${i}`, '谢'.repeat(128)])); // 3 bytes a character
+    const big = parseTransfer({ ...(await good()), memo: 'x'.repeat(MAX_MEMO_BYTES), data });
+    expect(!big.ok && big.refusal).toEqual({ code: 'bad-request', message: 'a transfer may be at most 2048 bytes' });
     const r = parseTransfer({ ...(await good()), prev: 'F'.repeat(64) });
     expect(!r.ok && r.refusal.message).toMatch(/prev/);
   });
