@@ -61,6 +61,8 @@ export class Conversation {
   private readonly verifiedCerts = new Map<string, DeviceCertificate | null>();
   private readonly verdicts = new Map<string, SignedMessage | null>();
   private readonly views = new Map<string, ChatMessageView>();
+  /** Verdict keys already handed to `rt.verified`, so each verified message is reported once. */
+  private readonly reported = new Set<string>();
   private scheduled = false;
   private remoteSeen = false;
   private refreshing: Promise<void> = Promise.resolve();
@@ -269,8 +271,13 @@ export class Conversation {
     if (fresh.length > 0) await Promise.all(fresh.map((m) => this.judge(m)));
     const views: ChatMessageView[] = [];
     const highest = new Map<DeviceId, string>(); // author device → highest hlc received
+    const verified: SignedMessage[] = [];
     for (const m of raw) {
       const good = this.verdicts.get(Conversation.verdictKey(m)) ?? null;
+      if (good && !this.reported.has(Conversation.verdictKey(m))) {
+        this.reported.add(Conversation.verdictKey(m));
+        verified.push(good);
+      }
       const hlc = typeof m?.hlc === 'string' ? m.hlc : '';
       const mine = good?.author === this.rt.me.account;
       if (good && !mine) {
@@ -303,6 +310,7 @@ export class Conversation {
     // Appends arrive nearly in order, which the sort handles in about linear time.
     views.sort((a, b) => compareHlc(a.hlc, b.hlc) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (this.closed) return;
+    if (verified.length > 0) this.rt.verified?.(this.room, verified);
     if (views.length !== this.messages.length || views.some((v, i) => v !== this.messages[i])) this.messages = views;
     this.peerJoined = this.conv.members.has(this.peer);
     if (this.peerJoined) this.rt.account.confirmConversation(this.room);

@@ -1,7 +1,7 @@
 // Hash routes, so a reload or an invite link opens the right screen and nothing about the route
 // (an invite's keys least of all) is ever sent to the server.
 export type Route =
-  | { name: 'chats'; room?: string }
+  | { name: 'chats'; room?: string; message?: string }
   | { name: 'contacts' }
   | { name: 'wallet' }
   | { name: 'settings' }
@@ -12,9 +12,12 @@ export function parseRoute(hash: string, origin: string): Route {
   const path = hash.replace(/^#/, '');
   if (path.startsWith('/invite/')) return { name: 'invite', link: `${origin}/#${path}` };
   if (path.startsWith('/link/')) return { name: 'link', code: decodeURIComponent(path.slice(6)) };
-  const [, first, second] = path.split('/');
+  // `?m=<message id>` opens a conversation at one message (a search result).
+  const [route = '', query = ''] = path.split('?');
+  const [, first, second] = route.split('/');
   if (first === 'contacts' || first === 'wallet' || first === 'settings') return { name: first };
-  if (first === 'chats' && second) return { name: 'chats', room: decodeURIComponent(second) };
+  const message = new URLSearchParams(query).get('m');
+  if (first === 'chats' && second) return { name: 'chats', room: decodeURIComponent(second), ...(message ? { message } : {}) };
   return { name: 'chats' };
 }
 

@@ -10,6 +10,8 @@ describe('parseRoute', () => {
     expect(parseRoute('#/settings', o)).toEqual({ name: 'settings' });
     expect(parseRoute('#/wallet', o)).toEqual({ name: 'wallet' });
     expect(parseRoute('#/nonsense/x', o)).toEqual({ name: 'chats' });
+    expect(parseRoute('#/chats/abc?m=m_1-2', o)).toEqual({ name: 'chats', room: 'abc', message: 'm_1-2' });
+    expect(parseRoute('#/chats/abc?x=1', o)).toEqual({ name: 'chats', room: 'abc' });
   });
   it('keeps an opened invite link whole for the Add contact box', () => {
     expect(parseRoute('#/invite/eyJ2IjoxfQ', o)).toEqual({ name: 'invite', link: `${o}/#/invite/eyJ2IjoxfQ` });

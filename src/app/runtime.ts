@@ -1,10 +1,11 @@
 // What the app's state classes share: the device's stores, identity and clock. Passed in
 // explicitly (no module singletons) so that two sessions can live in one test process.
 import type { AccountDoc } from '../core/account-doc.ts';
-import type { AccountId } from '../core/ids.ts';
+import type { AccountId, RoomId } from '../core/ids.ts';
 import type { Cursors, Outbox } from '../core/replication.ts';
 import type { MailboxClient } from '../net/mailbox.ts';
 import type { FloeDb, IdentityRecord } from '../store/db.ts';
+import type { IndexableMessage } from '../store/search-index.ts';
 import type { DeviceClock } from './clock.ts';
 
 export interface Runtime {
@@ -20,6 +21,8 @@ export interface Runtime {
   now: () => number;
   /** Shows a background failure to the user. */
   report: (problem: string) => void;
+  /** Called once per conversation instance with each message as soon as it is verified (search). */
+  verified?: (room: RoomId, messages: IndexableMessage[]) => void;
 }
 
 export function displayName(rt: Runtime, account: AccountId): string | undefined {

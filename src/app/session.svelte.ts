@@ -22,6 +22,7 @@ import { ACCOUNT_DOC_ID, openAccount, type OpenedAccount } from './account.ts';
 import { exportBackup, restoreBackup } from './backup.ts';
 import { joinWithCode, LinkHost, type JoinProgress } from './linking.svelte.ts';
 import type { Runtime } from './runtime.ts';
+import { MessageSearch } from './search.svelte.ts';
 
 export type SessionStatus = 'loading' | 'onboarding' | 'ready' | 'failed';
 
@@ -54,6 +55,9 @@ export class Session {
     [...this.conversations].sort((a, b) => (b.messages.at(-1)?.hlc ?? '').localeCompare(a.messages.at(-1)?.hlc ?? '')),
   );
 
+  /** Full-text search over this device's verified messages (the Search box). */
+  readonly search: MessageSearch;
+
   private readonly db: FloeDb;
   private readonly now: () => number;
   private rt: Runtime | null = null;
@@ -67,6 +71,7 @@ export class Session {
     this.now = opts.now ?? Date.now;
     this.mailbox = new MailboxClient({ url: opts.relay.mailbox });
     this.mailbox.onState((s) => (this.relay = s));
+    this.search = new MessageSearch({ db: this.db, titleOf: (room) => this.conversation(room)?.title, report: (m) => (this.problem = m) });
   }
 
   async start(): Promise<void> {
@@ -238,7 +243,7 @@ export class Session {
       certificate: identity.certificate,
     });
     this.thisDevice = identity.device;
-    const rt: Runtime = { ...base, me: identity, account, clock: new DeviceClock(identity.device, this.now), signalingUrl: this.opts.relay.signal };
+    const rt: Runtime = { ...base, me: identity, account, clock: new DeviceClock(identity.device, this.now), signalingUrl: this.opts.relay.signal, verified: this.search.indexVerified };
     this.rt = rt;
 
     const syncAccount = () => {

@@ -46,11 +46,26 @@ export interface CursorRecord {
   snapshot: number;
 }
 
+/**
+ * One verified message as the search index keeps it (see store/search-index.ts). The key starts
+ * with the HLC so that key order is display order and a token's postings come newest first.
+ */
+export interface SearchRecord {
+  hlc: string;
+  /** The conversation's local id (its first room id). */
+  room: string;
+  id: string;
+  text: string;
+  /** From core/search.ts indexTokens; a multiEntry index, so each token is one index entry. */
+  tokens: string[];
+}
+
 export class FloeDb extends Dexie {
   identity!: Table<IdentityRecord, 'self'>;
   updates!: Table<UpdateRecord, number>;
   outbox!: Table<OutboxRecord, number>;
   cursors!: Table<CursorRecord, string>;
+  search!: Table<SearchRecord, [string, string, string]>;
 
   constructor(name = 'floe', options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
@@ -61,6 +76,9 @@ export class FloeDb extends Dexie {
     this.version(2).stores({
       outbox: '++seq, &pushId, room',
       cursors: 'room',
+    });
+    this.version(3).stores({
+      search: '[hlc+room+id], room, *tokens',
     });
   }
 }

@@ -105,6 +105,18 @@ export class Floe {
     return until(`states ${JSON.stringify(expected)}`, () => this.myStates(), (t) => JSON.stringify(t) === JSON.stringify(expected), timeoutMs);
   }
 
+  searchBox(): Locator {
+    return this.page.getByRole('textbox', { name: 'Search' });
+  }
+
+  /** Types a query into Search and waits for its answer; returns each result's text. */
+  async search(query: string): Promise<string[]> {
+    await this.searchBox().fill(query);
+    const list = this.page.getByRole('list', { name: 'Search results' });
+    await list.and(this.page.locator('[aria-busy="false"]')).waitFor();
+    return list.getByRole('link').allInnerTexts();
+  }
+
   /** The relay connection indicator's text. */
   relayStatus(): Promise<string> {
     return this.page.getByRole('navigation').getByRole('status').innerText();
