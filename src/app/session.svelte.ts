@@ -20,6 +20,7 @@ import { Rendezvous } from './rendezvous.ts';
 import type * as Y from 'yjs';
 import { ACCOUNT_DOC_ID, openAccount, type OpenedAccount } from './account.ts';
 import { exportBackup, restoreBackup } from './backup.ts';
+import { Wallet } from './wallet.svelte.ts';
 import { joinWithCode, LinkHost, type JoinProgress } from './linking.svelte.ts';
 import type { Runtime } from './runtime.ts';
 import { MessageSearch } from './search.svelte.ts';
@@ -48,6 +49,7 @@ export class Session {
   conversations = $state<Conversation[]>([]);
   relay = $state<ConnectionState>('closed');
   devices = $state<DeviceEntry[]>([]);
+  wallet = $state<Wallet | null>(null);
   /** This device's id, to tell it apart in the device list. */
   thisDevice = $state<string>('');
   /** Conversations with the most recent message first. */
@@ -263,6 +265,7 @@ export class Session {
     doc.on('update', syncAccount);
     syncAccount();
 
+    this.wallet = new Wallet(rt);
     this.rendezvous = new Rendezvous(rt, mailbox);
     this.rendezvous.start();
     await Promise.all(account.conversations().map((e) => this.openConversation(e.room)));

@@ -6,7 +6,7 @@
 // the update and retries). Entries are handed to the room's handler one at a time, in the order
 // they arrive, which the relay guarantees is seq order per room.
 import { toBase64Url } from '../core/bytes.ts';
-import { decodeServerFrame, encodeFrame, PROTOCOL_VERSION, type ErrorCode, type ServerHeader } from '../core/protocol.ts';
+import { decodeServerFrame, encodeFrame, PROTOCOL_VERSION, type ClientHeader, type ErrorCode, type Frame, type ServerHeader } from '../core/protocol.ts';
 
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
@@ -62,7 +62,8 @@ export class MailboxClient {
   state: ConnectionState = 'closed';
   private socket: (SocketLike) | null = null;
   private readonly rooms = new Map<string, OpenRoom>();
-  private readonly acks = new Map<string, { resolve: (seq: number) => void; reject: (e: MailboxError) => void }>();
+  /** Requests waiting for their answer, by request id: pushes (ack) and ledger requests. */
+  private readonly waiting = new Map<string, { resolve: (f: Frame<ServerHeader>) => void; reject: (e: MailboxError) => void }>();
   private readonly stateListeners = new Set<(s: ConnectionState) => void>();
   private inbound: Promise<void> = Promise.resolve();
   private attempt = 0;
@@ -110,9 +111,19 @@ export class MailboxClient {
 
   push(room: string, cap: string, body: Uint8Array, id: string, snapshotUpto?: number): Promise<number> {
     if (!this.ready) return Promise.reject(new MailboxError('disconnected', 'not connected to the relay'));
+    const header = snapshotUpto === undefined ? { t: 'push' as const, room, cap, id } : { t: 'compact' as const, room, cap, id, upto: snapshotUpto };
+    return this.request(header, body).then((f) => (f.header.t === 'ack' ? f.header.seq : Promise.reject(new MailboxError('internal', 'unexpected answer to a push'))));
+  }
+
+  /**
+   * Sends a frame whose header carries an `id` and resolves with the relay's answer to that id
+   * (an `error` frame rejects with its code). Rejects at once when not connected, and when the
+   * connection drops before the answer: callers decide whether to send again.
+   */
+  request(header: ClientHeader & { id: string }, body?: Uint8Array): Promise<Frame<ServerHeader>> {
+    if (!this.ready) return Promise.reject(new MailboxError('disconnected', 'not connected to the relay'));
     return new Promise((resolve, reject) => {
-      this.acks.set(id, { resolve, reject });
-      const header = snapshotUpto === undefined ? { t: 'push' as const, room, cap, id } : { t: 'compact' as const, room, cap, id, upto: snapshotUpto };
+      this.waiting.set(header.id, { resolve, reject });
       this.send(encodeFrame(header, body));
     });
   }
@@ -164,8 +175,8 @@ export class MailboxClient {
     this.ready = false;
     if (this.pinger) clearInterval(this.pinger);
     this.pinger = null;
-    for (const w of this.acks.values()) w.reject(new MailboxError('disconnected', 'connection to the relay lost'));
-    this.acks.clear();
+    for (const w of this.waiting.values()) w.reject(new MailboxError('disconnected', 'connection to the relay lost'));
+    this.waiting.clear();
   }
 
   private retry(): void {
@@ -197,16 +208,10 @@ export class MailboxClient {
         for (const room of this.rooms.keys()) this.sendOpen(room);
         this.pinger = setInterval(() => this.send(encodeFrame({ t: 'ping' })), this.opts.pingInterval ?? 25_000);
         return;
-      case 'ack': {
-        const w = this.acks.get(h.id);
-        this.acks.delete(h.id);
-        w?.resolve(h.seq);
-        return;
-      }
       case 'error': {
         if (h.id) {
-          const w = this.acks.get(h.id);
-          this.acks.delete(h.id);
+          const w = this.waiting.get(h.id);
+          this.waiting.delete(h.id);
           w?.reject(new MailboxError(h.code, h.message));
         } else if (h.room) this.rooms.get(h.room)?.handler.refused?.(h.code, h.message);
         return;
@@ -225,6 +230,14 @@ export class MailboxClient {
       }
       case 'pong':
         return;
+      default: {
+        // Every other answer (ack, receipt, balance, history, proofs…) names its request.
+        const id = 'id' in h && typeof h.id === 'string' ? h.id : null;
+        const w = id === null ? undefined : this.waiting.get(id);
+        if (!w || id === null) return;
+        this.waiting.delete(id);
+        w.resolve({ header: h, body });
+      }
     }
   }
 }

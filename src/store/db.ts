@@ -48,9 +48,11 @@ export interface CursorRecord {
 
 /**
  * One verified message as the search index keeps it (see store/search-index.ts). The key starts
- * with the HLC so that key order is display order and a token's postings come newest first.
+ * with `rank`, minus the HLC's wall time, so that every token's postings come newest first and a
+ * query reads the newest ones with one native getAllKeys(range, count), no cursor.
  */
 export interface SearchRecord {
+  rank: number;
   hlc: string;
   /** The conversation's local id (its first room id). */
   room: string;
@@ -60,12 +62,27 @@ export interface SearchRecord {
   tokens: string[];
 }
 
+/**
+ * A coin transfer this account signed, kept from before it is sent until the relay settles or
+ * refuses it (and afterwards as the wallet's record, with the receipt).
+ */
+export interface TransferRecord {
+  id: string;
+  seq: number;
+  /** The signed transfer, canonical JSON. */
+  transfer: string;
+  status: 'pending' | 'settled' | 'refused';
+  receipt?: string;
+  reason?: string;
+}
+
 export class FloeDb extends Dexie {
+  transfers!: Table<TransferRecord, string>;
   identity!: Table<IdentityRecord, 'self'>;
   updates!: Table<UpdateRecord, number>;
   outbox!: Table<OutboxRecord, number>;
   cursors!: Table<CursorRecord, string>;
-  search!: Table<SearchRecord, [string, string, string]>;
+  search!: Table<SearchRecord, [number, string, string]>;
 
   constructor(name = 'floe', options?: ConstructorParameters<typeof Dexie>[1]) {
     super(name, options);
@@ -78,7 +95,10 @@ export class FloeDb extends Dexie {
       cursors: 'room',
     });
     this.version(3).stores({
-      search: '[hlc+room+id], room, *tokens',
+      search: '[rank+room+id], room, *tokens',
+    });
+    this.version(4).stores({
+      transfers: 'id, seq',
     });
   }
 }

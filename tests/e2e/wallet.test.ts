@@ -1,0 +1,75 @@
+// Coins end to end: the operator mints to Alice with the CLI while the relay runs; Alice pays Bob
+// in their chat; both wallets show the transfer verified (Alice by the relay's signed receipt, Bob
+// by an inclusion proof against a signed checkpoint); an overdraft is refused with its reason.
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAllBrowsers, openBrowser } from '../support/browser.ts';
+import { startRelay, type RelayProcess } from '../support/relay-process.ts';
+import { Floe, until } from './pages.ts';
+
+describe('wallet and payments', () => {
+  let relay: RelayProcess;
+  beforeAll(async () => {
+    relay = await startRelay();
+  });
+  afterAll(async () => {
+    await closeAllBrowsers();
+    await relay?.stop();
+  });
+
+  const balanceOf = async (f: Floe) => {
+    await f.nav('Wallet').click();
+    return f.page.getByRole('region', { name: 'Wallet' }).getByTestId('balance').innerText();
+  };
+
+  it('mints, pays in chat, verifies on both sides and refuses an overdraft', async () => {
+    const aliceB = await openBrowser({ origin: relay.url });
+    const bobB = await openBrowser({ origin: relay.url });
+    await aliceB.page.goto(relay.url);
+    await bobB.page.goto(relay.url);
+    const alice = new Floe(aliceB.page);
+    const bob = new Floe(bobB.page);
+    await alice.createAccount('Alice');
+    await bob.createAccount('Bob');
+    expect(await bob.addContact(await alice.createInvite())).toBeNull();
+
+    await alice.nav('Wallet').click();
+    const aliceId = await aliceB.page.getByRole('textbox', { name: 'Account ID' }).inputValue();
+    const mint = spawnSync(process.execPath, ['--import', 'tsx', 'relay/cli.ts', 'mint', '--data', relay.dataDir, '--to', aliceId, '--amount', '100'], { encoding: 'utf8' });
+    expect(mint.status, mint.stderr).toBe(0);
+    await until('Alice sees the minted coins', async () => {
+      await alice.nav('Chats').click();
+      return balanceOf(alice);
+    }, (b) => b === '100');
+    await alice.openConversation('Bob');
+    await aliceB.page.getByRole('button', { name: 'Send coins' }).click();
+    await aliceB.page.getByRole('textbox', { name: 'Amount' }).fill('30');
+    await aliceB.page.getByRole('button', { name: 'Pay' }).click();
+    await aliceB.page.getByRole('status').filter({ hasText: 'Paid 30 coins to Bob' }).waitFor({ timeout: 20_000 }).catch(async (e) => {
+      throw new Error(`${e}; shown: ${await aliceB.page.locator('.pay-result').allInnerTexts()} ${aliceB.errors.join(' ')}`);
+    });
+    expect(await balanceOf(alice)).toBe('70');
+    const aliceTx = aliceB.page.getByRole('list', { name: 'Transactions' });
+    await aliceTx.getByText('Sent 30 to Bob').waitFor();
+    await expect(aliceTx.innerText()).resolves.toContain('Receipt verified');
+
+    await until('Bob sees the payment', () => balanceOf(bob), (b) => b === '30');
+    const bobTx = bobB.page.getByRole('list', { name: 'Transactions' });
+    await bobTx.getByText('Received 30 from Alice').waitFor();
+    await expect(bobTx.innerText()).resolves.toContain('Verified in the ledger');
+    // An overdraft is refused with the relay's reason, and nothing changes.
+    await alice.openConversation('Bob');
+    await aliceB.page.getByRole('button', { name: 'Send coins' }).click();
+    await aliceB.page.getByRole('textbox', { name: 'Amount' }).fill('1000');
+    await aliceB.page.getByRole('button', { name: 'Pay' }).click();
+    const refused = aliceB.page.getByRole('alert').filter({ hasText: 'Payment refused' });
+    await refused.waitFor({ timeout: 20_000 });
+    expect(await refused.innerText()).toMatch(/balance|overdraft|enough/i);
+    // Bad amounts never leave the device.
+    await aliceB.page.getByRole('textbox', { name: 'Amount' }).fill('-5');
+    await aliceB.page.getByRole('button', { name: 'Pay' }).click();
+    await aliceB.page.getByRole('alert').filter({ hasText: 'greater than zero' }).waitFor();
+    expect(await balanceOf(alice)).toBe('70');
+    expect(await balanceOf(bob)).toBe('30');
+  });
+});
