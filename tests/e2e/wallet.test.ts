@@ -57,6 +57,23 @@ describe('wallet and payments', () => {
     const bobTx = bobB.page.getByRole('list', { name: 'Transactions' });
     await bobTx.getByText('Received 30 from Alice').waitFor();
     await expect(bobTx.innerText()).resolves.toContain('Verified in the ledger');
+    // Bob tips a message of Alice's.
+    await alice.openConversation('Bob');
+    await alice.sendMessage('thanks for dinner');
+    await bob.openConversation('Alice');
+    await bob.waitForMessages(['thanks for dinner']);
+    await bob.messages().first().getByRole('button', { name: /Tip/ }).click();
+    await bobB.page.getByRole('textbox', { name: 'Amount' }).fill('5');
+    await bobB.page.getByRole('button', { name: 'Pay' }).click();
+    await bobB.page.getByRole('status').filter({ hasText: 'Tipped 5 coins to Alice' }).waitFor({ timeout: 20_000 });
+    expect(await balanceOf(bob)).toBe('25');
+    await bobTx.getByText('Sent 5 to Alice (tip)').waitFor();
+    await until('Alice sees the tip', async () => {
+      await alice.nav('Chats').click();
+      return balanceOf(alice);
+    }, (b) => b === '75');
+    await aliceTx.getByText('Received 5 from Bob (tip)').waitFor();
+
     // An overdraft is refused with the relay's reason, and nothing changes.
     await alice.openConversation('Bob');
     await aliceB.page.getByRole('button', { name: 'Send coins' }).click();
@@ -69,7 +86,7 @@ describe('wallet and payments', () => {
     await aliceB.page.getByRole('textbox', { name: 'Amount' }).fill('-5');
     await aliceB.page.getByRole('button', { name: 'Pay' }).click();
     await aliceB.page.getByRole('alert').filter({ hasText: 'greater than zero' }).waitFor();
-    expect(await balanceOf(alice)).toBe('70');
-    expect(await balanceOf(bob)).toBe('30');
+    expect(await balanceOf(alice)).toBe('75');
+    expect(await balanceOf(bob)).toBe('25');
   });
 });
