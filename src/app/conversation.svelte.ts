@@ -68,6 +68,7 @@ export class Conversation {
   private refreshing: Promise<void> = Promise.resolve();
   private closed = false;
   private active = false;
+  private lastCheckpointSeen: string | undefined;
 
   /** How many times this conversation's secret rotated. */
   epoch = 0;
@@ -220,6 +221,12 @@ export class Conversation {
     return ok(undefined);
   }
 
+  /** Passes our newest verified ledger checkpoint to the other person (split-view detection). */
+  shareCheckpoint(json: string): void {
+    if (this.closed || this.conv.checkpoints.get(this.rt.me.account) === json) return;
+    this.replicator?.local(() => this.conv.checkpoints.set(this.rt.me.account, json));
+  }
+
   /** Renames follow the account doc (contact remarks live there). */
   retitle(): void {
     this.title = displayName(this.rt, this.peer) ?? this.title;
@@ -315,6 +322,11 @@ export class Conversation {
     this.peerJoined = this.conv.members.has(this.peer);
     if (this.peerJoined) this.rt.account.confirmConversation(this.room);
     if (remote && this.conv.rotations.size > 0) await this.checkRotations();
+    const theirs = this.conv.checkpoints.get(this.peer);
+    if (remote && theirs && theirs !== this.lastCheckpointSeen) {
+      this.lastCheckpointSeen = theirs;
+      this.rt.checkpointSeen?.(theirs);
+    }
     if (remote && highest.size > 0) {
       this.replicator?.local(() => {
         for (const [device, hlc] of highest) this.conv.markDelivered(this.rt.me.account, device, hlc);

@@ -265,7 +265,20 @@ export class Session {
     doc.on('update', syncAccount);
     syncAccount();
 
-    this.wallet = new Wallet(rt);
+    const wallet = new Wallet(rt);
+    this.wallet = wallet;
+    rt.checkpointSeen = (json) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(json);
+      } catch {
+        return; // junk from a peer proves nothing; verifyCheckpoint would refuse it anyway
+      }
+      void wallet.audit(parsed);
+    };
+    wallet.onCheckpoint = (json) => {
+      for (const c of this.conversations) c.shareCheckpoint(json);
+    };
     this.rendezvous = new Rendezvous(rt, mailbox);
     this.rendezvous.start();
     await Promise.all(account.conversations().map((e) => this.openConversation(e.room)));

@@ -29,6 +29,7 @@ import {
 import { MailboxClient, MailboxError } from '../net/mailbox.ts';
 import type { TransferRecord } from '../store/db.ts';
 import { displayName, type Runtime } from './runtime.ts';
+import { auditCheckpoint, consistencyProof } from './ledger-audit.ts';
 
 export interface WalletEntry {
   id: string;
@@ -50,6 +51,10 @@ export class Wallet {
   entries = $state<WalletEntry[]>([]);
   problem = $state<string | null>(null);
   private log: string | null = null;
+  /** The newest checkpoint we verified; others are audited against it. */
+  private newest: SignedCheckpoint | null = null;
+  /** Called with each newer verified checkpoint, to pass it on to contacts. */
+  onCheckpoint: ((json: string) => void) | null = null;
   private sending: Promise<void> = Promise.resolve();
 
   constructor(private readonly rt: Runtime) {
@@ -162,6 +167,7 @@ export class Wallet {
     if (!lines.ok) return [];
     const cpFrame = await this.rt.mailbox.request({ t: 'checkpoint', id: rid() });
     const cp = cpFrame.header.t === 'checkpoint' ? await verifyCheckpoint(cpFrame.header.checkpoint, log) : null;
+    if (cp?.ok) await this.audit(cp.value);
     const indices = h.header.indices;
     const out: WalletEntry[] = [];
     for (let i = 0; i < lines.value.length; i++) {
@@ -170,6 +176,23 @@ export class Wallet {
       out.push({ ...this.describe(t, 'in'), status: 'settled', verified: cp?.ok ? await this.included(t, indices[i]!, cp.value) : false });
     }
     return out;
+  }
+
+  /**
+   * Audits a checkpoint from the relay or from a contact against the newest we have verified.
+   * A split view is shown to the user and kept; anything consistent and newer becomes ours.
+   */
+  async audit(theirs: unknown): Promise<void> {
+    const log = this.rt.mailbox.connected ? await this.ledgerLog() : this.log;
+    if (!log) return;
+    const outcome = await auditCheckpoint(log, this.newest, theirs, (older, newer) => consistencyProof(this.rt.mailbox, older, newer));
+    if (outcome.kind === 'split-view') {
+      this.problem = `Warning: ${outcome.message} Someone may be shown a different balance than you. Keep this device's data as evidence.`;
+      this.rt.report(this.problem);
+    } else if (outcome.kind === 'consistent' && outcome.newest !== this.newest) {
+      this.newest = outcome.newest;
+      this.onCheckpoint?.(JSON.stringify(outcome.newest));
+    }
   }
 
   private async included(t: SignedTransfer, index: number, cp: SignedCheckpoint): Promise<boolean> {

@@ -19,6 +19,11 @@ export class ConversationDoc {
     return this.doc.getMap<unknown>('rotations');
   }
 
+  /** account → the newest ledger checkpoint that account verified (JSON), for split-view audits. */
+  get checkpoints() {
+    return this.doc.getMap<string>('checkpoints');
+  }
+
   get members() {
     return this.doc.getMap<Member>('members');
   }
