@@ -88,5 +88,21 @@ describe('wallet and payments', () => {
     await aliceB.page.getByRole('alert').filter({ hasText: 'greater than zero' }).waitFor();
     expect(await balanceOf(alice)).toBe('75');
     expect(await balanceOf(bob)).toBe('25');
+
+    // Offline: the payment is signed and kept as pending, and settles when the relay is back.
+    await relay.stop();
+    await alice.openConversation('Bob');
+    await aliceB.page.getByRole('button', { name: 'Send coins' }).click();
+    await aliceB.page.getByRole('textbox', { name: 'Amount' }).fill('10');
+    await aliceB.page.getByRole('button', { name: 'Pay' }).click();
+    await aliceB.page.getByRole('status').filter({ hasText: 'will be sent when you are online' }).waitFor({ timeout: 20_000 });
+    await alice.nav('Wallet').click();
+    await aliceTx.getByRole('listitem').filter({ hasText: 'Sent 10 to Bob' }).filter({ hasText: 'Pending' }).waitFor();
+    relay = await relay.restart();
+    await aliceTx.getByRole('listitem').filter({ hasText: 'Sent 10 to Bob' }).filter({ hasText: 'Receipt verified' }).waitFor({ timeout: 30_000 });
+    await until('Bob receives the payment made offline', async () => {
+      await bob.nav('Chats').click();
+      return balanceOf(bob);
+    }, (b) => b === '35', 30_000);
   });
 });
