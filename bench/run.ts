@@ -17,6 +17,8 @@ import { machine, renderResults, type BenchResult } from './lib/report.ts';
 import { benchCatchup } from './offline-catchup.ts';
 import { benchRelayThroughput } from './relay-throughput.ts';
 import { benchLinking } from './linking.ts';
+import { benchLedger } from './ledger.ts';
+import { benchSearch } from './search.ts';
 
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
@@ -26,6 +28,8 @@ const BENCHES: { name: string; title: string; run: (log: (line: string) => void)
   { name: 'relay', title: '3. Relay push throughput', run: benchRelayThroughput },
   { name: 'catchup', title: '4. Catch-up after being offline', run: benchCatchup },
   { name: 'linking', title: '5. Linking a device: Approve → all conversations visible', run: benchLinking },
+  { name: 'ledger', title: '6. Ledger settlement', run: benchLedger },
+  { name: 'search', title: '6. Search over 100,000 messages', run: benchSearch },
 ];
 
 const t0 = performance.now();

@@ -21,6 +21,7 @@ export async function buildBenchPages(): Promise<void> {
         input: {
           baseline: fileURLToPath(new URL('../baseline/index.html', import.meta.url)),
           catchup: fileURLToPath(new URL('../catchup/index.html', import.meta.url)),
+          search: fileURLToPath(new URL('../search/index.html', import.meta.url)),
         },
       },
     },

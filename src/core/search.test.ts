@@ -2,18 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { fold, hasTokens, indexTokens, matchesTerms, MAX_TOKEN, parseQuery, snippet } from './search.ts';
 
 describe('search tokens', () => {
-  it('indexes Chinese as overlapping bigrams plus the last character', () => {
-    expect(indexTokens('我们明天在北京见面')).toEqual(['我们', '们明', '明天', '天在', '在北', '北京', '京见', '见面', '面']);
+  it('indexes Chinese as overlapping bigrams plus single characters', () => {
+    expect(indexTokens('我们明天')).toEqual(['我', '我们', '们', '们明', '明', '明天', '天']);
+    const tokens = indexTokens('我们明天在北京见面');
+    expect(tokens.filter((t) => t.length === 2)).toEqual(['我们', '们明', '明天', '天在', '在北', '北京', '京见', '见面']);
+    expect(tokens.filter((t) => t.length === 1).join('')).toBe('我们明天在北京见面');
   });
 
   it('bigrams Japanese kana and kanji together, with ー and 々 inside the run', () => {
-    expect(indexTokens('東京で会いましょう')).toEqual(['東京', '京で', 'で会', '会い', 'いま', 'まし', 'しょ', 'ょう', 'う']);
-    expect(indexTokens('コーヒー')).toEqual(['コー', 'ーヒ', 'ヒー', 'ー']);
-    expect(indexTokens('時々')).toEqual(['時々', '々']);
+    const bigrams = (t: string) => indexTokens(t).filter((x) => x.length === 2);
+    expect(bigrams('東京で会いましょう')).toEqual(['東京', '京で', 'で会', '会い', 'いま', 'まし', 'しょ', 'ょう']);
+    expect(indexTokens('コーヒー')).toEqual(['コ', 'コー', 'ー', 'ーヒ', 'ヒ', 'ヒー']);
+    expect(indexTokens('時々')).toEqual(['時', '時々', '々']);
   });
 
   it('bigrams Korean Hangul per space-separated run', () => {
-    expect(indexTokens('서울에서 만나요')).toEqual(['서울', '울에', '에서', '서', '만나', '나요', '요']);
+    expect(indexTokens('서울에서 만나요')).toEqual(['서', '서울', '울', '울에', '에', '에서', '만', '만나', '나', '나요', '요']);
   });
 
   it('indexes Latin scripts by lower-cased word and drops punctuation', () => {
@@ -28,8 +32,8 @@ describe('search tokens', () => {
   });
 
   it('splits mixed runs at the script boundary and at CJK punctuation', () => {
-    expect(indexTokens('iPhone15和北京')).toEqual(['iphone15', '和北', '北京', '京']);
-    expect(indexTokens('北京。東京「大阪」')).toEqual(['北京', '京', '東京', '大阪', '阪']);
+    expect(indexTokens('iPhone15和北京')).toEqual(['iphone15', '和', '和北', '北', '北京', '京']);
+    expect(indexTokens('北京。東京「大阪」')).toEqual(['北', '北京', '京', '東', '東京', '大', '大阪', '阪']);
   });
 
   it('folds with NFKC: full-width Latin, half-width katakana and ligatures match their plain forms', () => {
@@ -45,9 +49,9 @@ describe('search tokens', () => {
     expect(parseQuery(long).tokens).toEqual([{ token: 'x'.repeat(MAX_TOKEN), prefix: true }]);
   });
 
-  it('parses queries: bigrams exact, a lone CJK character and words by prefix, terms by whitespace', () => {
+  it('parses queries: bigrams and a lone CJK character exact, words by prefix, terms by whitespace', () => {
     expect(parseQuery('北京')).toEqual({ tokens: [{ token: '北京', prefix: false }], terms: ['北京'] });
-    expect(parseQuery('京')).toEqual({ tokens: [{ token: '京', prefix: true }], terms: ['京'] });
+    expect(parseQuery('京')).toEqual({ tokens: [{ token: '京', prefix: false }], terms: ['京'] });
     expect(parseQuery('See  Par')).toEqual({
       tokens: [
         { token: 'see', prefix: true },
@@ -58,7 +62,7 @@ describe('search tokens', () => {
     expect(parseQuery('  ,. ')).toEqual({ tokens: [], terms: [',.'] });
   });
 
-  it('every character of a CJK run starts some token, so a one-character query finds it', () => {
+  it('every character of a CJK run is a token, so a one-character query finds it', () => {
     const tokens = indexTokens('我们明天在北京见面');
     for (const c of '我们明天在北京见面') expect(hasTokens(tokens, parseQuery(c).tokens)).toBe(true);
     expect(hasTokens(tokens, parseQuery('东').tokens)).toBe(false);

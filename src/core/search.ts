@@ -5,10 +5,9 @@
 // - Text is folded with NFKC then lower-cased before anything else, so full-width Latin,
 //   half-width katakana and compatibility forms match their ordinary spellings.
 // - Chinese, Japanese and Korean (Han, Hiragana, Katakana, Hangul) have no spaces between words,
-//   so a run of them is indexed as overlapping bigrams plus the run's last character alone: every
-//   character of the run is then the first character of some token, which lets a one-character
-//   query be answered by a prefix range over the tokens instead of a unigram per character
-//   (half the postings).
+//   so a run of them is indexed as overlapping bigrams plus its single characters (for
+//   one-character queries). Every token is then looked up exactly, so its postings come newest
+//   first from the index (a prefix range would list them token by token).
 // - Other scripts are indexed by word. Query words match indexed words by prefix (search as you
 //   type), CJK bigrams match exactly; the final check (`matchesTerms`) is plain containment of
 //   every whitespace-separated query term, so the index only ever narrows, never decides alone.
@@ -75,16 +74,15 @@ export function indexTokens(text: string): string[] {
       return;
     }
     const cs = chars(piece);
-    for (let i = 0; i + 1 < cs.length; i++) out.add(cs[i]! + cs[i + 1]!);
-    out.add(cs.at(-1)!);
+    for (let i = 0; i < cs.length; i++) {
+      out.add(cs[i]!);
+      if (i + 1 < cs.length) out.add(cs[i]! + cs[i + 1]!);
+    }
   });
   return [...out];
 }
 
-/**
- * What a query looks up: bigrams of CJK runs (exact), a lone CJK character (prefix: it is the
- * start of a bigram or a run's last character), and words (prefix).
- */
+/** What a query looks up: bigrams of CJK runs and a lone CJK character (exact), and words (prefix). */
 export function parseQuery(query: string): SearchQuery {
   const folded = fold(query);
   const tokens = new Map<string, QueryToken>();
@@ -95,7 +93,7 @@ export function parseQuery(query: string): SearchQuery {
       return;
     }
     const cs = chars(piece);
-    if (cs.length === 1) tokens.set(`p:${piece}`, { token: piece, prefix: true });
+    if (cs.length === 1) tokens.set(`e:${piece}`, { token: piece, prefix: false });
     for (let i = 0; i + 1 < cs.length; i++) {
       const token = cs[i]! + cs[i + 1]!;
       tokens.set(`e:${token}`, { token, prefix: false });

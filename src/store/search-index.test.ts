@@ -78,11 +78,17 @@ describe('SearchIndex (Dexie, fake-indexeddb)', () => {
   it('skips messages without text and keeps to the limit, newest first', async () => {
     const db = freshDb();
     const index = new SearchIndex(db);
-    const many = Array.from({ length: 300 }, (_, i) => msg(`common word ${i}`));
+    // More than the first read per token (400), so lists are cut and the window logic is used.
+    const many = Array.from({ length: 1000 }, (_, i) => msg(`common word ${i}`));
     await index.add('r', [...many, { id: 'x', hlc: many[0]!.hlc, text: '' }]);
     const hits = await index.search('common', 20);
     expect(hits).toHaveLength(20);
-    expect(hits[0]!.text).toBe('common word 299');
+    expect(hits[0]!.text).toBe('common word 999');
+    expect(texts(await index.search('common word', 3))).toEqual(['common word 999', 'common word 998', 'common word 997']);
+    // Both tokens common, their combination rare and old: the window grows until it is found.
+    await index.add('r', [{ ...msg('rare common'), hlc: many[0]!.hlc, id: 'old' }]);
+    expect(texts(await index.search('rare common'))).toEqual(['rare common']);
+    expect(texts(await index.search('common rar'))).toEqual(['rare common']);
     expect(hits.map((h) => h.hlc)).toEqual([...hits.map((h) => h.hlc)].sort().reverse());
     // A rare term with a common one: the rare one leads, the common one filters.
     expect(texts(await index.search('word 171'))).toEqual(['common word 171']);
