@@ -29,7 +29,7 @@ const BENCHES: { name: string; title: string; run: (log: (line: string) => void)
   { name: 'catchup', title: '4. Catch-up after being offline', run: benchCatchup },
   { name: 'linking', title: '5. Linking a device: Approve → all conversations visible', run: benchLinking },
   { name: 'ledger', title: '6. Ledger settlement', run: benchLedger },
-  { name: 'search', title: '6. Search over 100,000 messages', run: benchSearch },
+  { name: 'search', title: '7. Search over 100,000 messages', run: benchSearch },
 ];
 
 const t0 = performance.now();

@@ -325,7 +325,7 @@ export class Conversation {
     const theirs = this.conv.checkpoints.get(this.peer);
     if (remote && theirs && theirs !== this.lastCheckpointSeen) {
       this.lastCheckpointSeen = theirs;
-      this.rt.checkpointSeen?.(theirs);
+      this.rt.checkpointSeen?.(theirs, this.peer);
     }
     if (remote && highest.size > 0) {
       this.replicator?.local(() => {

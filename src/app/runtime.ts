@@ -20,7 +20,7 @@ export interface Runtime {
   cursors: Cursors;
   now: () => number;
   /** A contact showed us a ledger checkpoint (JSON) in a shared chat; the wallet audits it. */
-  checkpointSeen?: (json: string) => void;
+  checkpointSeen?: (json: string, from: AccountId) => void;
   /** Shows a background failure to the user. */
   report: (problem: string) => void;
   /** Called once per conversation instance with each message as soon as it is verified (search). */

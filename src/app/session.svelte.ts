@@ -267,14 +267,14 @@ export class Session {
 
     const wallet = new Wallet(rt);
     this.wallet = wallet;
-    rt.checkpointSeen = (json) => {
+    rt.checkpointSeen = (json, from) => {
       let parsed: unknown;
       try {
         parsed = JSON.parse(json);
       } catch {
         return; // junk from a peer proves nothing; verifyCheckpoint would refuse it anyway
       }
-      void wallet.audit(parsed);
+      void wallet.audit(parsed, from);
     };
     wallet.onCheckpoint = (json) => {
       for (const c of this.conversations) c.shareCheckpoint(json);

@@ -50,9 +50,12 @@ export class Wallet {
   balance = $state<number | null>(null);
   entries = $state<WalletEntry[]>([]);
   problem = $state<string | null>(null);
+  /** Contacts whose view of the ledger was checked against ours and found consistent. */
+  auditedWith = $state<string[]>([]);
   private log: string | null = null;
   /** The newest checkpoint we verified; others are audited against it. */
   private newest: SignedCheckpoint | null = null;
+  private readonly waitingAudits = new Map<AccountId, unknown>();
   /** Called with each newer verified checkpoint, to pass it on to contacts. */
   onCheckpoint: ((json: string) => void) | null = null;
   private sending: Promise<void> = Promise.resolve();
@@ -182,16 +185,33 @@ export class Wallet {
    * Audits a checkpoint from the relay or from a contact against the newest we have verified.
    * A split view is shown to the user and kept; anything consistent and newer becomes ours.
    */
-  async audit(theirs: unknown): Promise<void> {
+  async audit(theirs: unknown, from?: AccountId): Promise<void> {
+    if (from && !this.newest) {
+      // Nothing of our own to compare with yet: audit it once the relay has shown us a checkpoint.
+      this.waitingAudits.set(from, theirs);
+      return;
+    }
     const log = this.rt.mailbox.connected ? await this.ledgerLog() : this.log;
     if (!log) return;
     const outcome = await auditCheckpoint(log, this.newest, theirs, (older, newer) => consistencyProof(this.rt.mailbox, older, newer));
     if (outcome.kind === 'split-view') {
       this.problem = `Warning: ${outcome.message} Someone may be shown a different balance than you. Keep this device's data as evidence.`;
       this.rt.report(this.problem);
-    } else if (outcome.kind === 'consistent' && outcome.newest !== this.newest) {
-      this.newest = outcome.newest;
-      this.onCheckpoint?.(JSON.stringify(outcome.newest));
+    } else if (outcome.kind === 'consistent') {
+      if (from) {
+        const name = displayName(this.rt, from) ?? from.slice(0, 8);
+        if (!this.auditedWith.includes(name)) this.auditedWith = [...this.auditedWith, name];
+      }
+      if (outcome.newest !== this.newest) {
+        const first = !this.newest;
+        this.newest = outcome.newest;
+        this.onCheckpoint?.(JSON.stringify(outcome.newest));
+        if (first) {
+          const waiting = [...this.waitingAudits];
+          this.waitingAudits.clear();
+          for (const [who, cp] of waiting) await this.audit(cp, who);
+        }
+      }
     }
   }
 

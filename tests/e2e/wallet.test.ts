@@ -57,6 +57,14 @@ describe('wallet and payments', () => {
     const bobTx = bobB.page.getByRole('list', { name: 'Transactions' });
     await bobTx.getByText('Received 30 from Alice').waitFor();
     await expect(bobTx.innerText()).resolves.toContain('Verified in the ledger');
+    // Their devices passed each other their ledger checkpoints inside the chat and audited them.
+    await until('Bob audited the ledger against Alice', async () => {
+      await bob.nav('Chats').click();
+      await bob.nav('Wallet').click();
+      return bobB.page.getByRole('status').filter({ hasText: 'Ledger audit' }).count();
+    }, (n) => n > 0, 30_000);
+    await expect(bobB.page.getByRole('status').filter({ hasText: 'Ledger audit' }).innerText()).resolves.toContain('Alice');
+
     // Bob tips a message of Alice's.
     await alice.openConversation('Bob');
     await alice.sendMessage('thanks for dinner');
