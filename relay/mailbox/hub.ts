@@ -16,7 +16,7 @@
 //   and are answered by the ledger service (relay/ledger/handler.ts).
 import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
-import { capabilityHash } from '../../src/core/derive.ts';
+import { createHash } from 'node:crypto';
 import { decodeClientFrame, encodeFrame, PROTOCOL_VERSION, V1Close, type ClientHeader, type ErrorCode, type ServerHeader } from '../../src/core/protocol.ts';
 import type { MailboxLimits } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -26,6 +26,13 @@ import { GroupCommit } from './group-commit.ts';
 import type { MailboxStore } from './store.ts';
 
 const READ_PAGE = 500;
+
+/**
+ * SHA-256 of the capability, as src/core/derive.ts's capabilityHash computes it, but synchronous:
+ * an await before a push is handed to group commit would let a later push of the same connection
+ * overtake it, and the room's log must keep each connection's order.
+ */
+const capHash = (cap: string): string => createHash('sha256').update(cap, 'utf8').digest('hex');
 /**
  * A connection with more unsent bytes than this when a ledger answer is ready is closed: one
  * small request can ask for a large answer (`entries`), so a client that never reads would
@@ -110,7 +117,7 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
     if (!conn.rooms.has(h.room) && conn.rooms.size >= limits.maxRoomsPerConnection) {
       return refuse(conn, 'quota-exceeded', 'too many rooms open on one connection', undefined, h.room);
     }
-    if ((await store.authorize(h.room, await capabilityHash(h.cap))) === 'forbidden') {
+    if ((await store.authorize(h.room, capHash(h.cap))) === 'forbidden') {
       return refuse(conn, 'forbidden', 'wrong capability for this room', undefined, h.room);
     }
     if (conn.closing) return;
@@ -143,7 +150,7 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
     if (body.length > max) return refuse(conn, 'too-large', `a ${kind} may be at most ${max} bytes`, h.id, h.room);
     const outcome = await commit.submit({
       room: h.room,
-      capHash: await capabilityHash(h.cap),
+      capHash: capHash(h.cap),
       pushId: h.id,
       kind,
       data: body,

@@ -84,6 +84,18 @@ describe('/v1 mailbox', () => {
     b.close();
   });
 
+  it('stores pipelined pushes of one connection in the order they were sent', async () => {
+    const [r, k] = [room(), cap()];
+    const c = await V1Client.connect(v1);
+    const ids = Array.from({ length: 300 }, () => id());
+    ids.forEach((p, i) => c.send({ t: 'push', room: r, cap: k, id: p }, Uint8Array.of(i & 0xff, i >> 8)));
+    const last = ids.at(-1)!;
+    await c.next((f) => f.header.t === 'ack' && f.header.id === last);
+    const seqOf = new Map(c.frames.filter((f) => f.header.t === 'ack').map((f) => [(f.header as { id: string }).id, (f.header as { seq: number }).seq]));
+    expect(ids.map((p) => seqOf.get(p))).toEqual(ids.map((_, i) => i + 1));
+    c.close();
+  });
+
   it('without the capability nobody can read or append, and nothing changes', async () => {
     const [r, k] = [room(), cap()];
     const a = await V1Client.connect(v1);
