@@ -9,7 +9,7 @@ import { ok } from '../core/errors.ts';
 import type { AccountId } from '../core/ids.ts';
 import { certifyDevice } from '../core/message.ts';
 import type { FloeDb, IdentityRecord } from '../store/db.ts';
-import { createDeviceKeys } from './identity.ts';
+import { createDeviceKeys, identityFrom } from './identity.ts';
 
 /** docs: local doc id → the doc (the account doc and every conversation). */
 export async function exportBackup(me: IdentityRecord, docs: Map<string, Y.Doc>, passphrase: string, now: number): Promise<Result<string>> {
@@ -42,19 +42,7 @@ export async function restoreBackup(db: FloeDb, text: string, passphrase: string
   const device = await createDeviceKeys();
   const accountPrivateKey = fromBase64Url(id.accountPrivateKey)!;
   const certificate = await certifyDevice(accountPrivateKey, { account: id.account as AccountId, device: device.device, x: device.x, name: deviceName, created: now });
-  const identity: IdentityRecord = {
-    id: 'self',
-    account: id.account as AccountId,
-    accountPrivateKey,
-    accountX25519Public: fromBase64Url(id.accountX25519Public)!,
-    accountX25519Private: fromBase64Url(id.accountX25519Private)!,
-    device: device.device,
-    devicePrivateKey: device.devicePrivateKey,
-    deviceX25519Private: device.deviceX25519Private,
-    certificate,
-    accountDocSecret: fromBase64Url(id.accountDocSecret)!,
-    created: id.created,
-  };
+  const identity = identityFrom(id, device, certificate);
   await db.transaction('rw', db.identity, db.updates, async () => {
     await db.identity.put(identity);
     for (const [doc, data] of Object.entries(docs)) await db.updates.add({ doc, data: fromBase64Url(data)! });

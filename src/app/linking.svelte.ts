@@ -4,9 +4,9 @@
 //  - joinWithCode runs on the new device: checks the room, posts its request, shows the SAS and
 //    waits for the answer, then returns the identity to store.
 import type { AccountDoc } from '../core/account-doc.ts';
-import { fromBase64Url, toBase64Url } from '../core/bytes.ts';
+import { toBase64Url } from '../core/bytes.ts';
 import { fail, ok, type Result } from '../core/errors.ts';
-import type { AccountId, DeviceId } from '../core/ids.ts';
+import type { DeviceId } from '../core/ids.ts';
 import {
   decodeLinkCode,
   encodeLinkCode,
@@ -26,7 +26,7 @@ import {
 import { certifyDevice, verifyCertificate } from '../core/message.ts';
 import { MailboxClient } from '../net/mailbox.ts';
 import type { IdentityRecord } from '../store/db.ts';
-import { createDeviceKeys } from './identity.ts';
+import { createDeviceKeys, identityFrom } from './identity.ts';
 
 type HostStatus = 'starting' | 'waiting' | 'confirm' | 'done' | 'expired' | 'failed';
 
@@ -185,19 +185,7 @@ export async function joinWithCode(
     const g = grant.value;
     const certificate = await verifyCertificate(g.certificate);
     if (!certificate || certificate.account !== g.account) return fail('link/damaged', 'The answer from your other device was not signed by your account. Try linking again.');
-    return ok({
-      id: 'self',
-      account: g.account as AccountId,
-      accountPrivateKey: fromBase64Url(g.accountPrivateKey)!,
-      accountX25519Public: fromBase64Url(g.accountX25519Public)!,
-      accountX25519Private: fromBase64Url(g.accountX25519Private)!,
-      device: device.device,
-      devicePrivateKey: device.devicePrivateKey,
-      deviceX25519Private: device.deviceX25519Private,
-      certificate,
-      accountDocSecret: fromBase64Url(g.accountDocSecret)!,
-      created: g.created,
-    });
+    return ok(identityFrom(g, device, certificate));
   } finally {
     stop();
   }

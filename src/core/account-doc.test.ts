@@ -9,6 +9,7 @@ import { AccountDoc, type Contact, type ConversationEntry, type DeviceEntry } fr
 import type { PendingInvite } from './invite.ts';
 import type { AccountId, DeviceId, InviteId, RoomId } from './ids.ts';
 import type { DeviceCertificate } from './message.ts';
+import { seededRandom } from './seeded.ts';
 
 const T0 = 1_790_000_000_000;
 const key = (tag: string) => tag.padEnd(43, 'A');
@@ -282,15 +283,7 @@ const ROOT_MAPS = ['profile', 'contacts', 'conversations', 'invites', 'devices',
 const PINNED_SEEDS: number[] = [1, 7, 42, 20260501, 123456789, 2147483646];
 const FROM_NETWORK = Symbol('network');
 
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
+const rng = seededRandom;
 
 /** Full sync between every pair, as y-protocols' sync step 1/2 would do it, until nothing moves. */
 function syncAll(docs: Y.Doc[]): void {

@@ -10,20 +10,13 @@ import * as Y from 'yjs';
 import { deriveDocKeys } from '../../src/core/derive.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
 import { openReplica, type Replica } from './replica.ts';
+import { seededRandom } from '../../src/core/seeded.ts';
 
 // 1987537661: an update sealed out of order was pushed before its dependency (fixed in the replicator).
 const PINNED_SEEDS: number[] = [20261122, 1987537661];
 const MESSAGES = 520;
 
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
+const rng = seededRandom;
 
 interface Msg {
   id: string;

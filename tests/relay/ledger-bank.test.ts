@@ -31,6 +31,7 @@ import { decodeTransfer, encodeTransfer, transferHash, verifyTransferSignature, 
 import { ledgerCommands } from '../../relay/ledger/commands.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
 import { LedgerClient, operatorOf, v1Url } from './ledger-client.ts';
+import { seededRandom } from '../../src/core/seeded.ts';
 
 const CLIENTS = 16;
 const ACCOUNTS = 10;
@@ -38,15 +39,7 @@ const INITIAL = 1_000;
 const WORKLOAD_MS = 12_000;
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
+const rng = seededRandom;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const digest = (b: Uint8Array) => new Uint8Array(createHash('sha256').update(b).digest());
 
