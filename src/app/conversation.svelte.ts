@@ -197,8 +197,10 @@ export class Conversation {
     return this.doc;
   }
 
-  get keysForTests(): DocKeys {
-    return this.keys;
+  /** The person is looking at the conversation: its newest message counts as read on all devices. */
+  markRead(): void {
+    const last = this.messages.at(-1);
+    if (last) this.rt.account.markRead(this.room, last.hlc);
   }
 
   /** Trims, signs and appends a text message. Expected failures come back as values. */

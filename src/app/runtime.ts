@@ -29,5 +29,6 @@ export interface Runtime {
 
 export function displayName(rt: Runtime, account: AccountId): string | undefined {
   if (account === rt.me.account) return rt.account.profile()?.name;
-  return rt.account.contactsMap.get(account)?.name;
+  const contact = rt.account.contactsMap.get(account);
+  return contact?.remark ?? contact?.name;
 }
