@@ -181,7 +181,7 @@ export class MailboxClient {
 
   private retry(): void {
     const min = this.opts.minDelay ?? 300;
-    const max = this.opts.maxDelay ?? 10_000;
+    const max = this.opts.maxDelay ?? 5_000;
     const delay = Math.min(max, min * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
     this.timer = setTimeout(() => {
       this.timer = null;
