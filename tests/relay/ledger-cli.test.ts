@@ -29,7 +29,8 @@ function cli(...args: string[]): Promise<{ code: number | null; out: string; err
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.once('error', fail);
-    child.once('exit', (code) => done({ code, out, err }));
+    // 'close', not 'exit': under load the last stdout chunks can arrive after the process exits.
+    child.once('close', (code) => done({ code, out, err }));
   });
 }
 
