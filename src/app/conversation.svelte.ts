@@ -50,6 +50,8 @@ export class Conversation {
   peerJoined = $state(false);
   /** Message ids not yet acknowledged by the relay. */
   pending = $state<ReadonlySet<string>>(new Set());
+  /** Set when this chat moved to new keys while open here (a device was removed). */
+  rekeyed = $state(false);
   /** The relay deleted history (retention) before this device fetched it. */
   historyGap = $state(false);
 
@@ -71,7 +73,7 @@ export class Conversation {
   private lastCheckpointSeen: string | undefined;
 
   /** How many times this conversation's secret rotated. */
-  epoch = 0;
+  epoch = $state(0);
   private keys: DocKeys;
 
   private constructor(
@@ -148,6 +150,7 @@ export class Conversation {
   async rekey(secret: Uint8Array, epoch: number): Promise<void> {
     if (epoch <= this.epoch || this.closed) return;
     this.epoch = epoch;
+    this.rekeyed = true;
     const keys = await deriveDocKeys(secret);
     this.keys = keys;
     const old = this.replicator;

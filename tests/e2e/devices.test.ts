@@ -83,6 +83,9 @@ describe('linked devices', () => {
     await alice1.page.getByRole('list', { name: 'Devices' }).getByRole('button', { name: 'Remove device' }).click();
     await until('device 1 lists only itself', () => alice1.page.getByRole('list', { name: 'Devices' }).getByRole('listitem').count(), (n) => n === 1);
     await alice2.page.getByRole('alert').filter({ hasText: 'removed from your account' }).waitFor({ timeout: 20_000 });
+    // Bob learns of the rotation through the chat itself, and his app says so; from then on what he
+    // writes goes to the new room. (Anything written before he learned it is still in the old one.)
+    await bob.page.getByRole('status').filter({ hasText: 'new keys' }).waitFor({ timeout: 30_000 });
     await bob.sendMessage('after removal');
     await alice1.openConversation('Bob');
     await alice1.waitForMessages([...all, 'after removal'], 30_000);
