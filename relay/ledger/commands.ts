@@ -39,8 +39,16 @@ const MINT_ATTEMPTS = 5;
 class UsageError extends Error {}
 
 function parse(argv: string[], options: Record<string, { type: 'string' | 'boolean' }>): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  // Account ids are base64url and one in 64 starts with '-', which parseArgs would take for a
+  // flag ("argument is ambiguous"): bind each string option's next argument as `--opt=value`.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i]!.startsWith('--') ? argv[i]!.slice(2) : '';
+    if (options[name]?.type === 'string' && i + 1 < argv.length) args.push(`--${name}=${argv[++i]!}`);
+    else args.push(argv[i]!);
+  }
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean' } }, strict: true, allowPositionals: true });
+    const { values, positionals } = parseArgs({ args, options: { ...options, help: { type: 'boolean' } }, strict: true, allowPositionals: true });
     return { values: values as Record<string, string | boolean | undefined>, positionals };
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n')[0] ?? 'bad arguments');

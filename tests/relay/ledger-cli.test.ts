@@ -125,6 +125,16 @@ describe('floe-relay balance', () => {
     expect(nobody.out).toMatch(/balance 0/);
     expect((await inProcess('balance', '--data', relay.dataDir, '--account', 'x')).code).toBe(2);
   });
+
+  it("takes account ids that start with '-' (one in 64 does) as values, not flags", async () => {
+    let dashed = await TestAccount.create();
+    while (!dashed.id.startsWith('-')) dashed = await TestAccount.create();
+    const r = await inProcess('balance', '--data', relay.dataDir, '--account', dashed.id);
+    expect(r).toMatchObject({ code: 0, out: `${dashed.id}: balance 0, 0 transfers paid\n` });
+    const minted = await inProcess('mint', '--data', relay.dataDir, '--to', dashed.id, '--amount', '1', '--json');
+    expect(minted.code, minted.err).toBe(0);
+    expect(JSON.parse(minted.out)).toMatchObject({ balance: 1 });
+  });
 });
 
 describe('floe-relay ledger verify', () => {
@@ -132,7 +142,7 @@ describe('floe-relay ledger verify', () => {
     const r = await cli('ledger', 'verify', '--data', relay.dataDir);
     expect(r.err).toBe('');
     expect(r).toMatchObject({ code: 0 });
-    expect(r.out).toMatch(/^ledger ok: 5 transfers, 3 accounts, supply 302, \d+ checkpoints, root [0-9a-f]{64}/);
+    expect(r.out).toMatch(/^ledger ok: 6 transfers, 4 accounts, supply 303, \d+ checkpoints, root [0-9a-f]{64}/);
   });
 
   it('fails, naming the violation, on each kind of tampering', async () => {
