@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openBrowser, tempDir, type BrowserHandle } from '../support/browser.ts';
 import { startRelay } from '../support/relay-process.ts';
 
-const distDir = resolve('dist');
+const distDir = resolve(process.env.FLOE_DIST ?? 'dist');
 
 type Relay = Awaited<ReturnType<typeof startRelay>>;
 

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 export interface StartRelayOptions {
   /** Defaults to a fresh temporary directory, removed when the test process exits. */
   dataDir?: string;
-  /** Defaults to the repository's dist/. */
+  /** Defaults to $FLOE_DIST or the repository's dist/ (helpers building in parallel use their own). */
   staticDir?: string;
   /** Extra flags for `serve`, appended last so they override the defaults here. */
   args?: string[];
@@ -91,7 +91,7 @@ export async function startRelay(opts: StartRelayOptions = {}): Promise<RelayPro
     dataDir = mkdtempSync(join(tmpdir(), 'floe-relay-'));
     tempDirs.add(dataDir);
   }
-  const staticDir = resolve(REPO_ROOT, opts.staticDir ?? 'dist');
+  const staticDir = resolve(REPO_ROOT, opts.staticDir ?? process.env.FLOE_DIST ?? 'dist');
   const args = [
     '--import', 'tsx', 'relay/cli.ts', 'serve',
     '--port', String(opts.port ?? 0),
