@@ -1,5 +1,5 @@
 // The relay's one HTTP server on one port: the built PWA at /, /healthz, WebSocket signaling at
-// /signal, and /v1 (mailbox and ledger). Later endpoints (/metrics) are routed here too.
+// /signal, /v1 (mailbox and ledger) and /metrics (Prometheus).
 //
 // Invariants:
 // - `createRelay` opens nothing; `listen` binds, `close` releases everything it bound. Two
@@ -26,6 +26,7 @@ import { LEDGER_DB_FILE, SqliteLedgerStore } from './ledger/sqlite-store.ts';
 import { MAX_HEADER_BYTES } from '../src/core/protocol.ts';
 import { join } from 'node:path';
 import { serveStatic } from './static.ts';
+import { createMetrics } from './metrics.ts';
 
 export interface RelayAddress {
   port: number;
@@ -117,6 +118,7 @@ export function createRelay(config: Config, logger: Logger, options: RelayOption
     log: logger,
     ledger,
   });
+  const metrics = createMetrics({ version, signaling: () => hub.stats(), mailboxConnections: () => mailbox.connections() });
   let closing: Promise<void> | null = null;
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -131,6 +133,12 @@ export function createRelay(config: Config, logger: Logger, options: RelayOption
         'Content-Length': Buffer.byteLength(body),
         'Cache-Control': 'no-store',
       });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
+    }
+    if (path === '/metrics') {
+      const body = await metrics.render();
+      res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }

@@ -147,6 +147,34 @@ describe('/healthz and /signal over plain HTTP', () => {
     expect(await res.json()).toEqual({ status: 'ok', version: pkg.version });
   });
 
+  it('/metrics answers Prometheus text with live connection gauges, and nothing identifying', async () => {
+    const scrape = async () => {
+      const res = await fetch(`${relay.url}/metrics`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      return res.text();
+    };
+    const gauge = (text: string, name: string) => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
+    const before = await scrape();
+    expect(before).toMatch(/^floe_relay_build_info\{version="[^"]+"\} 1$/m);
+    expect(before).toMatch(/^floe_relay_process_resident_memory_bytes \d+/m);
+    expect(before).toMatch(/^floe_relay_nodejs_eventloop_lag_p99_seconds /m);
+    const room = 'secret-looking-topic-name';
+    const ws = new WebSocket(`ws://127.0.0.1:${relay.port}/signal`);
+    await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+    ws.send(JSON.stringify({ type: 'subscribe', topics: [room] }));
+    let during = await scrape();
+    for (let i = 0; i < 40 && gauge(during, 'floe_relay_signal_topics') === gauge(before, 'floe_relay_signal_topics'); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      during = await scrape();
+    }
+    expect(gauge(during, 'floe_relay_signal_connections')).toBe(gauge(before, 'floe_relay_signal_connections') + 1);
+    expect(gauge(during, 'floe_relay_signal_topics')).toBe(gauge(before, 'floe_relay_signal_topics') + 1);
+    expect(during).not.toContain(room);
+    ws.close();
+    expect((await fetch(`${relay.url}/metrics`, { method: 'HEAD' })).status).toBe(200);
+  });
+
   it('GET /signal without an upgrade answers 426', async () => {
     const res = await fetch(`${relay.url}/signal`);
     expect(res.status).toBe(426);
