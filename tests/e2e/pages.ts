@@ -122,6 +122,74 @@ export class Floe {
     return this.page.getByRole('navigation').getByRole('status').innerText();
   }
 
+  /** Chats → New group → name → Create group; the new group's conversation opens. */
+  async createGroup(name: string): Promise<void> {
+    await this.nav('Chats').click();
+    await this.page.getByRole('button', { name: 'New group' }).click();
+    await this.page.getByRole('textbox', { name: 'Group name' }).fill(name);
+    await this.page.getByRole('button', { name: 'Create group' }).click();
+    await this.page.getByRole('list', { name: 'Messages' }).waitFor();
+    await this.page.getByRole('button', { name: 'Group info' }).waitFor();
+  }
+
+  /** In the open group: Invite to group; returns the link shown (once its QR code is drawn). */
+  async inviteToGroup(): Promise<string> {
+    await this.page.getByRole('button', { name: 'Invite to group' }).click();
+    await this.page.getByRole('img', { name: 'Invite QR code' }).waitFor();
+    const box = this.page.getByRole('region', { name: 'Invite to group' }).getByRole('textbox', { name: 'Invite link' });
+    await until('the invite link', () => box.inputValue(), (v) => v.length > 0);
+    return box.inputValue();
+  }
+
+  /** Pastes a group invite link into Add contact; returns the refusal shown, else null. */
+  async joinGroup(link: string, timeoutMs = 30_000): Promise<string | null> {
+    await this.nav('Contacts').click();
+    const add = this.page.getByRole('button', { name: 'Add contact' });
+    if ((await add.getAttribute('aria-expanded')) !== 'true') await add.click();
+    await this.page.getByRole('textbox', { name: 'Invite link' }).fill(link);
+    await this.page.getByRole('button', { name: 'Add', exact: true }).click();
+    const alert = this.page.getByRole('alert');
+    const group = this.page.getByRole('button', { name: 'Group info' });
+    await alert.or(group).first().waitFor({ timeout: timeoutMs });
+    return (await alert.count()) > 0 ? alert.innerText() : null;
+  }
+
+  /** Opens the Group info panel of the open group (idempotent). */
+  async openGroupInfo(): Promise<Locator> {
+    const button = this.page.getByRole('button', { name: 'Group info' });
+    if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+    const panel = this.page.getByRole('region', { name: 'Group info' });
+    await panel.waitFor();
+    return panel;
+  }
+
+  /** Member names (with their role words) in Group info, in list order. */
+  async groupMembers(): Promise<string[]> {
+    const panel = await this.openGroupInfo();
+    return panel.getByRole('list', { name: 'Group members' }).getByRole('listitem').allInnerTexts();
+  }
+
+  async removeFromGroup(name: string): Promise<void> {
+    const panel = await this.openGroupInfo();
+    await panel.getByRole('button', { name: `Remove ${name}` }).click();
+  }
+
+  async makeAdmin(name: string): Promise<void> {
+    const panel = await this.openGroupInfo();
+    await panel.getByRole('button', { name: `Make ${name} admin` }).click();
+  }
+
+  async renameGroup(name: string): Promise<void> {
+    const panel = await this.openGroupInfo();
+    await panel.getByRole('textbox', { name: 'Group name' }).fill(name);
+    await panel.getByRole('button', { name: 'Save' }).click();
+  }
+
+  async leaveGroup(): Promise<void> {
+    const panel = await this.openGroupInfo();
+    await panel.getByRole('button', { name: 'Leave group' }).click();
+  }
+
   async waitForMessages(expected: string[], timeoutMs = 20_000): Promise<string[]> {
     return until(`messages ${JSON.stringify(expected)}`, () => this.messageTexts(), (t) => JSON.stringify(t) === JSON.stringify(expected), timeoutMs);
   }
