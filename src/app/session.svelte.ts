@@ -1,6 +1,6 @@
 // The application session: this device's identity, the account doc, open conversations and the
 // commands the UI calls. UI components read its $state and never touch store/ or net/.
-import type { Contact, DeviceEntry } from '../core/account-doc.ts';
+import type { Contact, DeviceEntry, Settings } from '../core/account-doc.ts';
 import { defaultAvatarUrl } from '../core/avatar.ts';
 import { fromBase64Url, toBase64Url } from '../core/bytes.ts';
 import { makeRotation, openRotation } from '../core/rotation.ts';
@@ -49,6 +49,8 @@ export class Session {
   conversations = $state<Conversation[]>([]);
   relay = $state<ConnectionState>('closed');
   devices = $state<DeviceEntry[]>([]);
+  /** The account's settings (account doc), the same on every linked device. */
+  settings = $state<Settings>({});
   wallet = $state<Wallet | null>(null);
   /** This device's id, to tell it apart in the device list. */
   thisDevice = $state<string>('');
@@ -207,6 +209,11 @@ export class Session {
     return ok(room);
   }
 
+  /** Changes an account setting; it reaches the account's other devices like any account edit. */
+  setSetting(key: string, value: string | number | boolean): void {
+    this.runtime().account.setSetting(key, value);
+  }
+
   conversation(room: string): Conversation | undefined {
     return this.conversations.find((c) => c.room === room);
   }
@@ -253,6 +260,7 @@ export class Session {
       this.me = { account: identity.account, name: profile?.name ?? '', avatar: defaultAvatarUrl(identity.account) };
       this.contacts = account.contacts();
       this.devices = account.devices();
+      this.settings = account.settings();
       for (const c of this.conversations) c.retitle();
       for (const entry of account.conversations()) {
         const open = this.conversation(entry.room);
