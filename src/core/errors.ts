@@ -23,7 +23,8 @@ export type FloeErrorCode =
   | 'input/too-short'
   | 'backup/wrong-passphrase'
   | 'backup/damaged'
-  | 'backup/unsupported-version';
+  | 'backup/unsupported-version'
+  | 'presence/invalid';
 
 export class FloeError extends Error {
   override readonly name = 'FloeError';
