@@ -17,7 +17,7 @@
 import { performance } from 'node:perf_hooks';
 import type { RawData, WebSocket } from 'ws';
 import { createHash } from 'node:crypto';
-import { decodeClientFrame, encodeFrame, PROTOCOL_VERSION, V1Close, type ClientHeader, type ErrorCode, type ServerHeader } from '../../src/core/protocol.ts';
+import { decodeClientFrame, encodeFrame, EPHEMERAL_RATE, MAX_EPHEMERAL_BYTES, PROTOCOL_VERSION, V1Close, type ClientHeader, type ErrorCode, type ServerHeader } from '../../src/core/protocol.ts';
 import type { MailboxLimits } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { LedgerService } from '../ledger/handler.ts';
@@ -52,8 +52,15 @@ interface Conn {
   bytes: TokenBucket;
   /** room → entries held back while that room is being caught up (null once live). */
   rooms: Map<string, Held[] | null>;
+  /** room → SHA-256 of the capability this connection opened it with (checked by `ephemeral`). */
+  caps: Map<string, string>;
+  /** Presence/typing frames have their own, tighter bucket: they are never stored, only fanned out. */
+  ephemeral: TokenBucket;
   closing: boolean;
 }
+
+/** A receiver with this much unsent data gets no presence frames: they are dropped, not queued. */
+const EPHEMERAL_BACKLOG_BYTES = 1024 * 1024;
 
 export interface MailboxHub {
   accept(ws: WebSocket): void;
@@ -103,6 +110,7 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
       if (set?.size === 0) subscribers.delete(room);
     }
     conn.rooms.clear();
+    conn.caps.clear();
   }
 
   function fanOut(room: string, seq: number, frame: Uint8Array): void {
@@ -121,6 +129,7 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
       return refuse(conn, 'forbidden', 'wrong capability for this room', undefined, h.room);
     }
     if (conn.closing) return;
+    conn.caps.set(h.room, capHash(h.cap));
     const held: Held[] = [];
     conn.rooms.set(h.room, held);
     let set = subscribers.get(h.room);
@@ -162,6 +171,23 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
     if (!outcome.duplicate) fanOut(h.room, outcome.seq, encodeFrame({ t: 'entry', room: h.room, seq: outcome.seq, kind }, body));
   }
 
+  /**
+   * Presence and typing: only a connection that opened the room with its capability may send,
+   * and only the room's other connections receive. Nothing is stored or logged; an over-limit
+   * frame is refused with an error and the connection stays up (presence is best effort).
+   */
+  function ephemeral(conn: Conn, h: Extract<ClientHeader, { t: 'ephemeral' }>, body: Uint8Array): void {
+    if (!conn.ephemeral.take(performance.now())) return refuse(conn, 'rate-limited', 'too many presence frames', undefined, h.room);
+    if (body.length === 0) return refuse(conn, 'bad-request', 'empty presence frame', undefined, h.room);
+    if (body.length > MAX_EPHEMERAL_BYTES) return refuse(conn, 'too-large', `a presence frame may be at most ${MAX_EPHEMERAL_BYTES} bytes`, undefined, h.room);
+    const opened = conn.caps.get(h.room);
+    if (opened === undefined || opened !== capHash(h.cap)) return refuse(conn, 'forbidden', 'open the room with its capability first', undefined, h.room);
+    const frame = encodeFrame({ t: 'ephemeral', room: h.room }, body);
+    for (const c of subscribers.get(h.room) ?? []) {
+      if (c !== conn && c.ws.bufferedAmount < EPHEMERAL_BACKLOG_BYTES) sendRaw(c, frame);
+    }
+  }
+
   async function onFrame(conn: Conn, data: Uint8Array): Promise<void> {
     const t = performance.now();
     if (!conn.frames.take(t) || !conn.bytes.take(t, data.length)) return close(conn, V1Close.policy, 'rate limit exceeded');
@@ -182,9 +208,12 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
         return open(conn, h);
       case 'close': {
         conn.rooms.delete(h.room);
+        conn.caps.delete(h.room);
         subscribers.get(h.room)?.delete(conn);
         return;
       }
+      case 'ephemeral':
+        return ephemeral(conn, h, body);
       case 'push':
       case 'compact':
         return append(conn, h, body);
@@ -206,6 +235,8 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
         frames: new TokenBucket({ perSecond: limits.framesPerSecond, burst: limits.frameBurst }, t),
         bytes: new TokenBucket({ perSecond: limits.bytesPerSecond, burst: limits.byteBurst }, t),
         rooms: new Map(),
+        caps: new Map(),
+        ephemeral: new TokenBucket(EPHEMERAL_RATE, t),
         closing: false,
       };
       conns.add(conn);

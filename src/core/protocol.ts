@@ -16,6 +16,10 @@ import { LEDGER_ERROR_CODES } from './ledger/refusal.ts';
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_HEADER_BYTES = 4096;
+/** Largest body of an `ephemeral` frame (a sealed presence beacon is ~250 bytes). */
+export const MAX_EPHEMERAL_BYTES = 1024;
+/** `ephemeral` frames per connection: sustained per second, and burst (a heartbeat to every room). */
+export const EPHEMERAL_RATE = { perSecond: 20, burst: 200 } as const;
 
 const room = v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'room must be 32 hex characters'));
 const cap = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'cap must be 43 base64url characters'));
@@ -47,6 +51,8 @@ export const ClientHeaderSchema = v.variant('t', [
   v.object({ t: v.literal('checkpoint'), id: requestId, size: v.optional(seq) }),
   v.object({ t: v.literal('ledger-info'), id: requestId }),
 ]);
+  /** Presence and typing: fanned out to the room's other connections, never stored. Body: sealed, ≤ MAX_EPHEMERAL_BYTES. */
+  v.object({ t: v.literal('ephemeral'), room, cap }),
 export type ClientHeader = v.InferOutput<typeof ClientHeaderSchema>;
 
 export const ERROR_CODES = [
@@ -125,6 +131,8 @@ export const V1Close = {
   unsupportedVersion: 4000,
   handshakeRequired: 4001,
 } as const;
+  /** Another connection's `ephemeral` for a room this connection has open; body as sent. */
+  v.object({ t: v.literal('ephemeral'), room }),
 
 export interface Frame<H> {
   header: H;
