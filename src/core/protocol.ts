@@ -41,6 +41,8 @@ export const ClientHeaderSchema = v.variant('t', [
   v.object({ t: v.literal('push'), room, cap, id: requestId }),
   v.object({ t: v.literal('compact'), room, cap, id: requestId, upto: seq }),
   v.object({ t: v.literal('ping') }),
+  /** Presence and typing: fanned out to the room's other connections, never stored. Body: sealed, ≤ MAX_EPHEMERAL_BYTES. */
+  v.object({ t: v.literal('ephemeral'), room, cap }),
   // Ledger. `id` names the request; every answer and refusal carries it back.
   v.object({ t: v.literal('transfer'), id: requestId, transfer: v.unknown() }),
   v.object({ t: v.literal('balance'), id: requestId, account }),
@@ -51,8 +53,6 @@ export const ClientHeaderSchema = v.variant('t', [
   v.object({ t: v.literal('checkpoint'), id: requestId, size: v.optional(seq) }),
   v.object({ t: v.literal('ledger-info'), id: requestId }),
 ]);
-  /** Presence and typing: fanned out to the room's other connections, never stored. Body: sealed, ≤ MAX_EPHEMERAL_BYTES. */
-  v.object({ t: v.literal('ephemeral'), room, cap }),
 export type ClientHeader = v.InferOutput<typeof ClientHeaderSchema>;
 
 export const ERROR_CODES = [
@@ -104,6 +104,8 @@ export const ServerHeaderSchema = v.variant('t', [
     room: v.optional(v.string()),
   }),
   v.object({ t: v.literal('pong') }),
+  /** Another connection's `ephemeral` for a room this connection has open; body as sent. */
+  v.object({ t: v.literal('ephemeral'), room }),
   // Ledger answers; lists travel in the body (src/core/ledger/wire.ts).
   v.object({ t: v.literal('receipt'), id: requestId, receipt: ReceiptSchema }),
   v.object({ t: v.literal('balance'), id: requestId, account, balance: seq, seq, head: hex64 }),
@@ -131,8 +133,6 @@ export const V1Close = {
   unsupportedVersion: 4000,
   handshakeRequired: 4001,
 } as const;
-  /** Another connection's `ephemeral` for a room this connection has open; body as sent. */
-  v.object({ t: v.literal('ephemeral'), room }),
 
 export interface Frame<H> {
   header: H;
