@@ -8,3 +8,6 @@ export * from './merkle.ts';
 export * from './checkpoint.ts';
 export * from './audit.ts';
 export * from './wire.ts';
+export * from './redpacket.ts';
+export * from './redpacket-kinds.ts';
+export * from './redpacket-audit.ts';

@@ -22,6 +22,19 @@ export const LEDGER_ERROR_CODES = [
   'conflict',
   /** A query for something the log does not hold (an index or size beyond it, no such checkpoint). */
   'not-found',
+  // Red packets (redpacket.ts, docs/protocol.md "Red packets").
+  /** Shares out of range or above the amount, an unknown split mode, an expiry out of range. */
+  'bad-packet',
+  /** The seed does not hash to the packet's commitment. */
+  'bad-seed',
+  'unknown-packet',
+  /** This account already claimed a share of the packet. */
+  'already-claimed',
+  /** Every share of the packet was claimed. */
+  'packet-empty',
+  'packet-expired',
+  /** The claim capability is not the one derived from the packet's conversation. */
+  'bad-capability',
 ] as const;
 export type LedgerErrorCode = (typeof LEDGER_ERROR_CODES)[number];
 

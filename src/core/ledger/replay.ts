@@ -14,7 +14,11 @@ export class LedgerReplay {
   /** Transfers applied so far: the size of the log replayed. */
   size = 0;
 
-  constructor(readonly operator: AccountId) {}
+  /** `escrow`: the red-packet escrow account (the ledger key), if red packets are settled. */
+  constructor(
+    readonly operator: AccountId,
+    readonly escrow?: AccountId,
+  ) {}
 
   account(id: string): AccountState {
     return this.accounts.get(id) ?? { ...EMPTY_ACCOUNT };
@@ -22,7 +26,7 @@ export class LedgerReplay {
 
   /** Applies a transfer whose signature is already known to be valid. */
   apply(t: SignedTransfer, hash: string): Refusal | null {
-    const r = applyTransfer(t, hash, this.account(t.from), this.account(t.to), this.supply, this.operator);
+    const r = applyTransfer(t, hash, this.account(t.from), this.account(t.to), this.supply, this.operator, this.escrow);
     if (!r.ok) return r.refusal;
     this.accounts.set(t.from, r.value.payer);
     this.accounts.set(t.to, r.value.payee);

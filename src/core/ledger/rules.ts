@@ -11,6 +11,7 @@
 // - A payer's settled transfers have seq 1, 2, 3, … and each one's `prev` is the hash of the one
 //   before (ZERO_HASH for the first): the payer's history is a hash chain nobody can reorder.
 import type { AccountId } from '../ids.ts';
+import { checkRedPacketTransfer, isRedPacketKind } from './redpacket-kinds.ts';
 import { refuse, type Checked, type Refusal } from './refusal.ts';
 import { KNOWN_KINDS, MAX_SUPPLY, ZERO_HASH, type SignedTransfer } from './transfer.ts';
 
@@ -28,14 +29,18 @@ export const EMPTY_ACCOUNT: Readonly<AccountState> = Object.freeze({ balance: 0,
 const MESSAGE_ID = /^[A-Za-z0-9_-]{22}$/;
 
 /**
- * Rules that need only the transfer and who the operator is: the kind is known, payer and payee
- * differ, only the operator mints, and `ref`/`data` fit the kind.
+ * Rules that need only the transfer and who the operator (and the red-packet escrow) is: the
+ * kind is known, payer and payee differ, only the operator mints, and `ref`/`data` fit the kind.
+ * Without an escrow account, red-packet kinds are unknown; with one, the escrow takes part in
+ * red-packet transfers only (redpacket-kinds.ts), so its balance is always what packets hold.
  */
-export function checkTransfer(t: SignedTransfer, operator: AccountId): Refusal | null {
-  if (!(KNOWN_KINDS as readonly string[]).includes(t.kind)) {
-    return { code: 'unknown-kind', message: `this relay does not settle "${t.kind}" transfers (it settles ${KNOWN_KINDS.join(', ')})` };
+export function checkTransfer(t: SignedTransfer, operator: AccountId, escrow?: AccountId): Refusal | null {
+  if (!(KNOWN_KINDS as readonly string[]).includes(t.kind) || (isRedPacketKind(t.kind) && escrow === undefined)) {
+    return { code: 'unknown-kind', message: `this relay does not settle "${t.kind}" transfers` };
   }
   if (t.from === t.to) return { code: 'self-transfer', message: 'the payer and the payee must differ' };
+  if (escrow !== undefined && isRedPacketKind(t.kind)) return checkRedPacketTransfer(t, escrow);
+  if (escrow !== undefined && (t.from === escrow || t.to === escrow)) return { code: 'bad-request', message: 'the escrow account takes part in red packets only' };
   if (t.kind === 'mint' && t.from !== operator) return { code: 'not-operator', message: "only the relay's operator may mint coins" };
   if (t.data !== undefined) return { code: 'bad-request', message: `a ${t.kind} carries no data` };
   if (t.kind === 'tip') {
@@ -57,8 +62,8 @@ export interface Effect {
  * supply before it. `hash` is transferHash(t). Checks every rule, the stateless ones included,
  * so a store that calls only this cannot settle a transfer the rules refuse.
  */
-export function applyTransfer(t: SignedTransfer, hash: string, payer: AccountState, payee: AccountState, supply: number, operator: AccountId): Checked<Effect> {
-  const stateless = checkTransfer(t, operator);
+export function applyTransfer(t: SignedTransfer, hash: string, payer: AccountState, payee: AccountState, supply: number, operator: AccountId, escrow?: AccountId): Checked<Effect> {
+  const stateless = checkTransfer(t, operator, escrow);
   if (stateless) return { ok: false, refusal: stateless };
   if (t.seq !== payer.seq + 1) return refuse('wrong-seq', `the payer's next seq is ${payer.seq + 1}, not ${t.seq}`);
   if (t.prev !== payer.head) return refuse('wrong-prev', "prev is not the hash of the payer's previous transfer");

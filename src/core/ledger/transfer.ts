@@ -42,7 +42,7 @@ export const MAX_DATA_STRING = 128;
 export const ZERO_HASH = '0'.repeat(64);
 
 /** Kinds this version settles. Others parse (so they can be shown and refused by name). */
-export const KNOWN_KINDS = ['mint', 'transfer', 'tip'] as const;
+export const KNOWN_KINDS = ['mint', 'transfer', 'tip', 'redpacket', 'redpacket-claim', 'redpacket-refund'] as const;
 export type KnownKind = (typeof KNOWN_KINDS)[number];
 
 /** Prefixes that separate what the keys sign (see the invariants above). */
