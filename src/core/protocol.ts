@@ -92,6 +92,17 @@ export const ServerHeaderSchema = v.variant('t', [
     retentionMs: v.number(),
     maxUpdateBytes: v.number(),
     maxSnapshotBytes: v.number(),
+  // Red packets (src/core/ledger/redpacket.ts).
+  'bad-packet',
+  'bad-seed',
+  'unknown-packet',
+  'already-claimed',
+  'packet-empty',
+  'packet-expired',
+  'bad-capability',
+  // Push subscriptions.
+  'bad-endpoint',
+  'bad-keys',
   }),
   v.object({ t: v.literal('entry'), room, seq, kind: v.picklist(['update', 'snapshot']) }),
   v.object({ t: v.literal('synced'), room, head: seq, gap: v.boolean() }),
