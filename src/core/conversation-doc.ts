@@ -4,6 +4,7 @@
 import * as Y from 'yjs';
 import type { AccountId, DeviceId } from './ids.ts';
 import type { DeviceCertificate, SignedMessage } from './message.ts';
+import type { SignedRecall } from './recall.ts';
 
 export interface Member {
   account: AccountId;
@@ -33,6 +34,13 @@ export class ConversationDoc {
   get messages() {
     return this.doc.getArray<SignedMessage>('messages');
   }
+  /**
+   * Signed recalls (core/recall.ts). An append-only array, not a map keyed by message: a map
+   * entry could be overwritten by anyone, hiding a genuine recall behind a forged one.
+   */
+  get recalls() {
+    return this.doc.getArray<SignedRecall>('recalls');
+  }
   /** `${reader account}|${author device}` → the highest HLC of that device's messages the reader has. */
   get delivered() {
     return this.doc.getMap<string>('delivered');
@@ -51,6 +59,10 @@ export class ConversationDoc {
 
   append(message: SignedMessage): void {
     this.messages.push([message]);
+  }
+
+  recall(record: SignedRecall): void {
+    this.recalls.push([record]);
   }
 
   /**

@@ -18,7 +18,13 @@ export type FloeErrorCode =
   | 'message/invalid'
   | 'message/bad-signature'
   | 'message/unknown-device'
+  | 'recall/unknown-message'
+  | 'recall/not-author'
+  | 'recall/too-late'
+  | 'mention/not-member'
   | 'link/wrong-code'
+  | 'link/malformed'
+  | 'link/offline'
   | 'link/expired'
   | 'link/used'
   | 'link/declined'
@@ -36,6 +42,8 @@ export class FloeError extends Error {
   constructor(
     readonly code: FloeErrorCode,
     message: string,
+    /** Values the translated message needs besides the code, e.g. `{ max: 64 }` for input/too-long. */
+    readonly params?: Readonly<Record<string, string | number>>,
   ) {
     super(message);
   }
@@ -43,7 +51,7 @@ export class FloeError extends Error {
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: FloeError };
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const fail = <T = never>(code: FloeErrorCode, message: string): Result<T> => ({
+export const fail = <T = never>(code: FloeErrorCode, message: string, params?: Record<string, string | number>): Result<T> => ({
   ok: false,
-  error: new FloeError(code, message),
+  error: new FloeError(code, message, params),
 });

@@ -71,3 +71,44 @@ describe('validateText', () => {
     expect(validateText('x'.repeat(8001)).ok).toBe(false);
   });
 });
+
+describe('replies and mentions', () => {
+  it('are part of what is signed: changing, adding or dropping them breaks the signature', async () => {
+    const alice = await identity('laptop');
+    const bob = await identity('phone');
+    const other = toBase64Url(new Uint8Array(16).fill(9)) as MessageId;
+    const signed = await signMessage(alice.device.privateKey, { ...draft(alice.accountId, alice.deviceId, '@Bob look'), reply: other, mentions: [bob.accountId] });
+    const r = await verifyMessage(JSON.parse(JSON.stringify(signed)), alice.cert);
+    expect(r.ok && [r.value.reply, r.value.mentions]).toEqual([other, [bob.accountId]]);
+
+    const { reply: _r, ...noReply } = signed;
+    const { mentions: _m, ...noMentions } = signed;
+    for (const tampered of [
+      { ...signed, reply: toBase64Url(new Uint8Array(16).fill(1)) },
+      { ...signed, mentions: [alice.accountId] },
+      { ...signed, mentions: [bob.accountId, alice.accountId] },
+      noReply,
+      noMentions,
+    ]) {
+      const t = await verifyMessage(tampered, alice.cert);
+      expect(!t.ok && t.error.code).toBe('message/bad-signature');
+    }
+    // A plain message signed without them gains none on the way.
+    const plain = await signMessage(alice.device.privateKey, draft(alice.accountId, alice.deviceId));
+    const p = await verifyMessage(plain, alice.cert);
+    expect(p.ok && 'reply' in p.value).toBe(false);
+    const added = await verifyMessage({ ...plain, mentions: [bob.accountId] }, alice.cert);
+    expect(!added.ok && added.error.code).toBe('message/bad-signature');
+  });
+
+  it('refuse malformed reply ids and mention lists', async () => {
+    const alice = await identity('laptop');
+    const bob = await identity('phone');
+    const base = draft(alice.accountId, alice.deviceId);
+    for (const extra of [{ reply: 'short' }, { mentions: [] }, { mentions: ['nope'] }, { mentions: [bob.accountId, bob.accountId] }, { mentions: Array(257).fill(bob.accountId) }]) {
+      const signed = await signMessage(alice.device.privateKey, { ...base, ...extra } as MessageDraft);
+      const r = await verifyMessage(signed, alice.cert);
+      expect(!r.ok && r.error.code).toBe('message/invalid');
+    }
+  });
+});

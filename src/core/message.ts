@@ -6,7 +6,7 @@
 // link is never shown as from its claimed author.
 import * as v from 'valibot';
 import { fromBase64Url, toBase64Url } from './bytes.ts';
-import { canonicalBytes } from './canonical.ts';
+import { canonicalBytes, type Canonical } from './canonical.ts';
 import { keyFromId, sign, verify } from './crypto.ts';
 import { fail, ok, type Result } from './errors.ts';
 import { decodeHlc } from './hlc.ts';
@@ -33,14 +33,30 @@ export type DeviceCertificate = Omit<v.InferOutput<typeof DeviceCertificateSchem
   device: DeviceId;
 };
 
+/** A group holds at most a few hundred members; a message naming more is refused as junk. */
+export const MAX_MENTIONS = 256;
+const messageId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{22}$/));
+const hlcText = v.pipe(v.string(), v.check((s) => decodeHlc(s) !== null, 'bad hlc'));
+
 export const MessageSchema = v.object({
   v: v.literal(1),
-  id: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{22}$/)),
+  id: messageId,
   author: keyId,
   device: keyId,
-  hlc: v.pipe(v.string(), v.check((s) => decodeHlc(s) !== null, 'bad hlc')),
+  hlc: hlcText,
   kind: v.literal('text'),
   text: v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_TEXT_LENGTH)),
+  /** The message this one replies to (same conversation). Signed like the text: nobody can re-thread it. */
+  reply: v.optional(messageId),
+  /** Accounts @mentioned, each once; the text holds "@name" for each. Absent when there are none. */
+  mentions: v.optional(
+    v.pipe(
+      v.array(keyId),
+      v.minLength(1),
+      v.maxLength(MAX_MENTIONS),
+      v.check((a) => new Set(a).size === a.length, 'duplicate mention'),
+    ),
+  ),
   sig: signature,
 });
 export type SignedMessage = Omit<v.InferOutput<typeof MessageSchema>, 'id' | 'author' | 'device'> & {
@@ -72,27 +88,52 @@ export async function verifyCertificate(input: unknown): Promise<DeviceCertifica
 }
 
 export async function signMessage(devicePrivateKey: Uint8Array, draft: MessageDraft): Promise<SignedMessage> {
-  return { ...draft, sig: toBase64Url(await sign(devicePrivateKey, canonicalBytes(draft))) };
+  return signAuthored(devicePrivateKey, draft);
+}
+
+/** Signs any authored record with a device key. Optional fields must be absent, not undefined. */
+export async function signAuthored<T extends object>(devicePrivateKey: Uint8Array, draft: T): Promise<T & { sig: string }> {
+  return { ...draft, sig: toBase64Url(await sign(devicePrivateKey, canonicalBytes(draft as Canonical))) };
 }
 
 /**
  * Checks shape, the device certificate and the signature. `certificate` is the doc's entry for
  * the message's device (already verified with verifyCertificate), or undefined if none is known.
  */
-export async function verifyMessage(input: unknown, certificate: DeviceCertificate | undefined): Promise<Result<SignedMessage>> {
-  const parsed = v.safeParse(MessageSchema, input);
+export function verifyMessage(input: unknown, certificate: DeviceCertificate | undefined): Promise<Result<SignedMessage>> {
+  return verifyAuthored(MessageSchema, input, certificate) as Promise<Result<SignedMessage>>;
+}
+
+/** What every record signed by an author's device has (messages, recalls: core/recall.ts). */
+export interface Authored {
+  author: AccountId;
+  device: DeviceId;
+  sig: string;
+}
+
+/**
+ * The trust chain for any authored record: the shape, then a certificate for exactly this device
+ * that names exactly the claimed author, then the device's signature over everything but `sig`.
+ * The member check (is the author someone in this conversation?) is the caller's.
+ */
+export async function verifyAuthored<S extends v.GenericSchema>(
+  schema: S,
+  input: unknown,
+  certificate: DeviceCertificate | undefined,
+): Promise<Result<v.InferOutput<S> & Authored>> {
+  const parsed = v.safeParse(schema, input);
   if (!parsed.success) return fail('message/invalid', parsed.issues[0]?.message ?? 'invalid message');
-  const msg = parsed.output as SignedMessage;
-  if (!certificate || certificate.device !== msg.device) return fail('message/unknown-device', 'message from an unknown device');
-  if (certificate.account !== msg.author) return fail('message/bad-signature', 'device does not belong to the claimed author');
-  const good = await verify(keyFromId(msg.device)!, fromBase64Url(msg.sig)!, canonicalBytes(unsigned(msg)));
-  return good ? ok(msg) : fail('message/bad-signature', 'signature does not match');
+  const record = parsed.output as v.InferOutput<S> & Authored;
+  if (!certificate || certificate.device !== record.device) return fail('message/unknown-device', 'message from an unknown device');
+  if (certificate.account !== record.author) return fail('message/bad-signature', 'device does not belong to the claimed author');
+  const good = await verify(keyFromId(record.device)!, fromBase64Url(record.sig)!, canonicalBytes(unsigned(record) as Canonical));
+  return good ? ok(record) : fail('message/bad-signature', 'signature does not match');
 }
 
 /** Trims and bounds what a person typed; expected failures are values. */
 export function validateText(text: string): Result<string> {
   const t = text.trim();
   if (t.length === 0) return fail('input/empty', 'Type a message first.');
-  if (t.length > MAX_TEXT_LENGTH) return fail('input/too-long', `A message can hold at most ${MAX_TEXT_LENGTH} characters.`);
+  if (t.length > MAX_TEXT_LENGTH) return fail('input/too-long', `A message can hold at most ${MAX_TEXT_LENGTH} characters.`, { max: MAX_TEXT_LENGTH });
   return ok(t);
 }
