@@ -173,7 +173,7 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
 
   /**
    * Presence and typing: only a connection that opened the room with its capability may send,
-   * and only the room's other connections receive. Nothing is stored or logged; an over-limit
+   * and only the room's other connections that opened it with the same capability receive. Nothing is stored or logged; an over-limit
    * frame is refused with an error and the connection stays up (presence is best effort).
    */
   function ephemeral(conn: Conn, h: Extract<ClientHeader, { t: 'ephemeral' }>, body: Uint8Array): void {
@@ -183,8 +183,10 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
     const opened = conn.caps.get(h.room);
     if (opened === undefined || opened !== capHash(h.cap)) return refuse(conn, 'forbidden', 'open the room with its capability first', undefined, h.room);
     const frame = encodeFrame({ t: 'ephemeral', room: h.room }, body);
+    // Only to connections that opened the room with the same capability: a room nobody has
+    // pushed to yet has no registered capability, and opening it then proves nothing.
     for (const c of subscribers.get(h.room) ?? []) {
-      if (c !== conn && c.ws.bufferedAmount < EPHEMERAL_BACKLOG_BYTES) sendRaw(c, frame);
+      if (c !== conn && c.caps.get(h.room) === opened && c.ws.bufferedAmount < EPHEMERAL_BACKLOG_BYTES) sendRaw(c, frame);
     }
   }
 

@@ -65,6 +65,8 @@ export class MailboxClient {
   /** Requests waiting for their answer, by request id: pushes (ack) and ledger requests. */
   private readonly waiting = new Map<string, { resolve: (f: Frame<ServerHeader>) => void; reject: (e: MailboxError) => void }>();
   private readonly stateListeners = new Set<(s: ConnectionState) => void>();
+  /** room → who hears other devices' presence/typing frames for it (never stored by the relay). */
+  private readonly ephemeralListeners = new Map<string, (body: Uint8Array) => void>();
   private inbound: Promise<void> = Promise.resolve();
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -126,6 +128,24 @@ export class MailboxClient {
       this.waiting.set(header.id, { resolve, reject });
       this.send(encodeFrame(header, body));
     });
+  }
+
+  /**
+   * Sends a presence/typing frame to the room's other connections. Best effort: returns false
+   * when not connected (nothing is queued: a stale presence is worse than none). The room must
+   * be open on this client (the relay checks the capability it was opened with).
+   */
+  sendEphemeral(room: string, cap: string, body: Uint8Array): boolean {
+    if (!this.ready || !this.rooms.has(room)) return false;
+    this.send(encodeFrame({ t: 'ephemeral', room, cap }, body));
+    return true;
+  }
+
+  onEphemeral(room: string, listener: (body: Uint8Array) => void): () => void {
+    this.ephemeralListeners.set(room, listener);
+    return () => {
+      if (this.ephemeralListeners.get(room) === listener) this.ephemeralListeners.delete(room);
+    };
   }
 
   static newPushId(): string {
@@ -229,6 +249,9 @@ export class MailboxClient {
         return;
       }
       case 'pong':
+        return;
+      case 'ephemeral':
+        this.ephemeralListeners.get(h.room)?.(body);
         return;
       default: {
         // Every other answer (ack, receipt, balance, history, proofs…) names its request.
