@@ -44,7 +44,17 @@ describe('parseConfig', () => {
         bytesPerSecond: 4 * 1024 * 1024,
         byteBurst: 32 * 1024 * 1024,
       },
+      push: { enabled: true, subject: 'mailto:floe-relay@example.invalid', coalesceMs: 60_000, maxDevices: 100_000, allowLoopback: false },
     });
+  });
+
+  it('reads the Web Push switch and subject, and refuses bad ones', () => {
+    const c = ok(parseConfig(['--push', 'off', '--push-subject', 'https://chat.example.org/contact'], { FLOE_PUSH_COALESCE_MS: '5000' }, CWD));
+    expect(c.push).toMatchObject({ enabled: false, subject: 'https://chat.example.org/contact', coalesceMs: 5000 });
+    expect(error(parseConfig(['--push', 'maybe'], {}, CWD))).toBe('--push must be on or off, got "maybe"');
+    expect(error(parseConfig(['--push-subject', 'ops@example.org'], {}, CWD))).toContain('--push-subject must be a mailto: address or an https: URL');
+    expect(error(parseConfig(['--push-subject', 'http://example.org'], {}, CWD))).toContain('--push-subject');
+    expect(error(parseConfig(['--push-allow-loopback', 'yes'], {}, CWD))).toContain('--push-allow-loopback must be on or off');
   });
 
   it('reads mailbox limits and refuses a byte burst below the largest snapshot', () => {

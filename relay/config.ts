@@ -42,6 +42,18 @@ export interface MailboxLimits {
   byteBurst: number;
 }
 
+/** Web Push (relay/push/); see docs/operations.md. */
+export interface PushConfig {
+  enabled: boolean;
+  /** VAPID subject (RFC 8292): a mailto: or https: contact for push services. */
+  subject: string;
+  /** At most one push per device per this many milliseconds. */
+  coalesceMs: number;
+  maxDevices: number;
+  /** Accept http endpoints on 127.0.0.1 (tests standing in for a push service); never in production. */
+  allowLoopback: boolean;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -52,6 +64,7 @@ export interface Config {
   logLevel: LogLevel;
   signaling: SignalingLimits;
   mailbox: MailboxLimits;
+  push: PushConfig;
 }
 
 export type ParseOutcome =
@@ -59,8 +72,8 @@ export type ParseOutcome =
   | { kind: 'help' }
   | { kind: 'error'; message: string };
 
-type IntKey = 'port' | keyof SignalingLimits | keyof MailboxLimits;
-type StrKey = 'host' | 'dataDir' | 'staticDir' | 'logLevel';
+type IntKey = 'port' | keyof SignalingLimits | keyof MailboxLimits | 'coalesceMs' | 'maxDevices';
+type StrKey = 'host' | 'dataDir' | 'staticDir' | 'logLevel' | 'push' | 'subject' | 'allowLoopback';
 
 interface OptionSpec {
   flag: string;
@@ -97,6 +110,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'v1-rate-burst', env: 'FLOE_V1_RATE_BURST', key: 'frameBurst', int: { def: 2000, min: 1, max: 10_000_000 }, help: 'burst of /v1 frames per connection' },
   { flag: 'v1-bytes-per-second', env: 'FLOE_V1_BYTES_PER_SECOND', key: 'bytesPerSecond', int: { def: 4 * MiB, min: 1024, max: 1024 * MiB }, help: 'sustained /v1 bytes/s per connection' },
   { flag: 'v1-byte-burst', env: 'FLOE_V1_BYTE_BURST', key: 'byteBurst', int: { def: 32 * MiB, min: 4096, max: 4096 * MiB }, help: 'burst of /v1 bytes per connection' },
+  { flag: 'push', env: 'FLOE_PUSH', key: 'push', str: { def: 'on', arg: 'on|off' }, help: 'send Web Push to subscribed devices' },
+  { flag: 'push-subject', env: 'FLOE_PUSH_SUBJECT', key: 'subject', str: { def: 'mailto:floe-relay@example.invalid', arg: 'URI' }, help: 'VAPID contact (mailto: or https:) push services may use' },
+  { flag: 'push-coalesce-ms', env: 'FLOE_PUSH_COALESCE_MS', key: 'coalesceMs', int: { def: 60_000, min: 0, max: 86_400_000 }, help: 'at most one push per device per this many ms' },
+  { flag: 'push-max-devices', env: 'FLOE_PUSH_MAX_DEVICES', key: 'maxDevices', int: { def: 100_000, min: 1, max: 100_000_000 }, help: 'push subscriptions the relay keeps' },
+  { flag: 'push-allow-loopback', env: 'FLOE_PUSH_ALLOW_LOOPBACK', key: 'allowLoopback', str: { def: 'off', arg: 'on|off' }, help: 'accept http push endpoints on 127.0.0.1 (tests only)' },
   { flag: 'heartbeat-ms', env: 'FLOE_HEARTBEAT_MS', key: 'heartbeatIntervalMs', int: { def: 30_000, min: 100, max: 3_600_000 }, help: 'ping interval; no pong by the next one ends the socket' },
 ];
 
@@ -192,6 +210,19 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     bytesPerSecond: int('bytesPerSecond'),
     byteBurst: int('byteBurst'),
   };
+  const onOff = (key: 'push' | 'allowLoopback', flag: string): boolean | string => {
+    const value = strs[key];
+    return value === 'on' ? true : value === 'off' ? false : `--${flag} must be on or off, got "${value}"`;
+  };
+  const pushOn = onOff('push', 'push');
+  const loopback = onOff('allowLoopback', 'push-allow-loopback');
+  if (typeof pushOn === 'string') return { kind: 'error', message: pushOn };
+  if (typeof loopback === 'string') return { kind: 'error', message: loopback };
+  const subject = strs.subject ?? '';
+  if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s/]+\S*)$/.test(subject)) {
+    return { kind: 'error', message: `--push-subject must be a mailto: address or an https: URL, got "${subject}"` };
+  }
+  const push: PushConfig = { enabled: pushOn, subject, coalesceMs: int('coalesceMs'), maxDevices: int('maxDevices'), allowLoopback: loopback };
   if (mailbox.byteBurst < mailbox.maxSnapshotBytes) {
     return { kind: 'error', message: 'the /v1 byte burst must be at least the largest snapshot' };
   }
@@ -209,6 +240,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
       logLevel: logLevel as LogLevel,
       signaling,
       mailbox,
+      push,
     },
   };
 }

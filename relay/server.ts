@@ -17,7 +17,7 @@ import type { Config } from './config.ts';
 import { errorBody, sendError } from './http-errors.ts';
 import type { Logger } from './log.ts';
 import { createSignalingHub, type SignalingStats } from './signaling.ts';
-import { createMailboxHub } from './mailbox/hub.ts';
+import { capHash, createMailboxHub } from './mailbox/hub.ts';
 import { SqliteMailboxStore } from './mailbox/sqlite-store.ts';
 import { createLedgerService } from './ledger/handler.ts';
 import { loadLedgerKeys } from './ledger/keys.ts';
@@ -26,6 +26,9 @@ import { LEDGER_DB_FILE, SqliteLedgerStore } from './ledger/sqlite-store.ts';
 import { MAX_HEADER_BYTES } from '../src/core/protocol.ts';
 import { join } from 'node:path';
 import { serveStatic } from './static.ts';
+import { createPushService } from './push/service.ts';
+import { PUSH_DB_FILE, PushStore } from './push/store.ts';
+import { loadVapidKeys } from './push/vapid.ts';
 import { createMetrics } from './metrics.ts';
 
 export interface RelayAddress {
@@ -112,11 +115,26 @@ export function createRelay(config: Config, logger: Logger, options: RelayOption
     crypto: adaptiveLedgerCrypto(keys.ledger.privateKey),
   });
   logger.info({ event: 'ledger', ledgerKey: keys.ledger.id, operator: keys.operator.id }, 'ledger ready');
+  const mailboxStore = new SqliteMailboxStore(join(config.dataDir, 'mailbox.sqlite'), { maxRoomBytes: config.mailbox.maxRoomBytes });
+  // The VAPID key is created on first start (push/vapid.ts); neither half of it is logged.
+  const push = config.push.enabled
+    ? createPushService({
+        store: new PushStore(join(config.dataDir, PUSH_DB_FILE)),
+        vapid: loadVapidKeys(config.dataDir),
+        config: config.push,
+        log: logger,
+        authorize: (room, hash) => mailboxStore.authorize(room, hash),
+        capHash,
+        maxRooms: config.mailbox.maxRoomsPerConnection,
+        retentionMs: config.mailbox.retentionMs,
+      })
+    : undefined;
   const mailbox = createMailboxHub({
-    store: new SqliteMailboxStore(join(config.dataDir, 'mailbox.sqlite'), { maxRoomBytes: config.mailbox.maxRoomBytes }),
+    store: mailboxStore,
     limits: config.mailbox,
     log: logger,
     ledger,
+    ...(push ? { push } : {}),
   });
   const metrics = createMetrics({ version, signaling: () => hub.stats(), mailboxConnections: () => mailbox.connections() });
   let closing: Promise<void> | null = null;
@@ -201,6 +219,7 @@ export function createRelay(config: Config, logger: Logger, options: RelayOption
       await hub.shutdown(graceMs);
       wss.close();
       await mailbox.close();
+      await push?.close();
       await ledger.close();
       mailboxWss.close();
       // Requests still in flight (a large asset to a slow client) get the same grace.

@@ -12,7 +12,7 @@
 // - Private keys are never logged or printed; only the public ids are.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fromBase64Url, toBase64Url } from '../../src/core/bytes.ts';
 import type { AccountId } from '../../src/core/ids.ts';
 
@@ -57,11 +57,16 @@ interface KeyFile {
   privateKey: string;
 }
 
-function readKey(path: string, type: string): KeyPair {
+/** Throws (ENOENT if missing) unless `path` is a file only its owner can read, as ssh insists. */
+export function assertPrivateFile(path: string): void {
   const mode = statSync(path).mode & 0o777;
   if ((mode & 0o077) !== 0) {
     throw new Error(`${path} is readable by other users (mode ${mode.toString(8)}); run: chmod 600 ${path}`);
   }
+}
+
+function readKey(path: string, type: string): KeyPair {
+  assertPrivateFile(path);
   let file: KeyFile;
   try {
     file = JSON.parse(readFileSync(path, 'utf8')) as KeyFile;
@@ -90,10 +95,18 @@ function createKey(dir: string, path: string, type: string): void {
   const pair = generateKeyPair();
   const pkcs8 = pair.privateKey;
   const body: KeyFile = { v: 1, type, publicKey: pair.id, privateKey: toBase64Url(pkcs8) };
-  const temp = join(dir, `.${type}.${process.pid}.${Date.now()}.tmp`);
+  writeSecretFileOnce(dir, path, `${JSON.stringify(body)}\n`);
+}
+
+/**
+ * Writes `text` to `path` (mode 0600) unless it already exists: through a temporary file, fsynced
+ * and hard-linked into place, so concurrent creators agree on one file and none is read half-written.
+ */
+export function writeSecretFileOnce(dir: string, path: string, text: string): void {
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   const fd = openSync(temp, 'wx', 0o600);
   try {
-    writeSync(fd, `${JSON.stringify(body)}\n`);
+    writeSync(fd, text);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -21,6 +21,7 @@ import { decodeClientFrame, encodeFrame, EPHEMERAL_RATE, MAX_EPHEMERAL_BYTES, PR
 import type { MailboxLimits } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { LedgerService } from '../ledger/handler.ts';
+import type { PushService } from '../push/service.ts';
 import { TokenBucket } from '../rate-limit.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { MailboxStore } from './store.ts';
@@ -32,7 +33,7 @@ const READ_PAGE = 500;
  * an await before a push is handed to group commit would let a later push of the same connection
  * overtake it, and the room's log must keep each connection's order.
  */
-const capHash = (cap: string): string => createHash('sha256').update(cap, 'utf8').digest('hex');
+export const capHash = (cap: string): string => createHash('sha256').update(cap, 'utf8').digest('hex');
 /**
  * A connection with more unsent bytes than this when a ledger answer is ready is closed: one
  * small request can ask for a large answer (`entries`), so a client that never reads would
@@ -68,7 +69,7 @@ export interface MailboxHub {
   close(): Promise<void>;
 }
 
-export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLimits; log: Logger; now?: () => number; ledger?: LedgerService }): MailboxHub {
+export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLimits; log: Logger; now?: () => number; ledger?: LedgerService; push?: PushService }): MailboxHub {
   const { store, limits, log } = opts;
   const now = opts.now ?? Date.now;
   const commit = new GroupCommit(store);
@@ -169,6 +170,8 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
     if (!outcome.ok) return refuse(conn, outcome.code, outcome.message, h.id, h.room);
     send(conn, { t: 'ack', room: h.room, id: h.id, seq: outcome.seq });
     if (!outcome.duplicate) fanOut(h.room, outcome.seq, encodeFrame({ t: 'entry', room: h.room, seq: outcome.seq, kind }, body));
+    // Web Push for devices away (relay/push/service.ts); a snapshot only restates what was there.
+    if (!outcome.duplicate && kind === 'update') opts.push?.appended(h.room, capHash(h.cap), conn, subscribers.get(h.room) ?? []);
   }
 
   /**
@@ -219,6 +222,11 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
       case 'push':
       case 'compact':
         return append(conn, h, body);
+      case 'push-key':
+      case 'push-subscribe':
+      case 'push-unsubscribe':
+        if (!opts.push) return refuse(conn, 'unavailable', 'this relay does not send push notifications', h.id);
+        return opts.push.handle(conn, h, body, { answer: (header) => send(conn, header), refuse: (code, message) => refuse(conn, code, message, h.id) });
       default:
         if (!opts.ledger) return refuse(conn, 'bad-request', 'this relay keeps no ledger', h.id);
         return opts.ledger.handle(h, body, (header, reply) => {
@@ -256,6 +264,7 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
         conn.closing = true;
         leaveAll(conn);
         conns.delete(conn);
+        opts.push?.disconnected(conn);
       });
       ws.on('error', () => close(conn, V1Close.internal, 'socket error'));
     },

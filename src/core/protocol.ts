@@ -29,6 +29,16 @@ const account = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'account must 
 const hex64 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
 const upTo = (max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(max));
 
+/** Most rooms one push subscription names, and in one `push-unsubscribe`. */
+export const MAX_PUSH_ROOMS = 4096;
+export const MAX_UNSUBSCRIBE_ROOMS = 16;
+const pushText = v.pipe(v.string(), v.maxLength(2048));
+
+/** The body of `push-subscribe`: UTF-8 JSON, each room with the capability that proves access. */
+export const PushRoomsSchema = v.array(v.object({ room, cap }));
+export type PushRooms = v.InferOutput<typeof PushRoomsSchema>;
+export const encodePushRooms = (rooms: PushRooms): Uint8Array => utf8(JSON.stringify(rooms));
+
 /** Most transfers one `history` answer lists. */
 export const MAX_HISTORY = 100;
 /** Most transfers one `entries` answer lists. */
@@ -52,6 +62,12 @@ export const ClientHeaderSchema = v.variant('t', [
   v.object({ t: v.literal('consistency'), id: requestId, from: seq, to: seq }),
   v.object({ t: v.literal('checkpoint'), id: requestId, size: v.optional(seq) }),
   v.object({ t: v.literal('ledger-info'), id: requestId }),
+  // Web Push (docs/protocol.md, "/v1 — push"). Endpoint and keys are only bounded here so that a
+  // bad one gets a typed refusal (bad-endpoint, bad-keys) instead of a closed socket; the rooms
+  // of a subscribe travel in its body (PushRoomsSchema).
+  v.object({ t: v.literal('push-key'), id: requestId }),
+  v.object({ t: v.literal('push-subscribe'), id: requestId, endpoint: pushText, p256dh: pushText, auth: pushText }),
+  v.object({ t: v.literal('push-unsubscribe'), id: requestId, endpoint: pushText, rooms: v.optional(v.pipe(v.array(room), v.maxLength(MAX_UNSUBSCRIBE_ROOMS))) }),
 ]);
 export type ClientHeader = v.InferOutput<typeof ClientHeaderSchema>;
 
@@ -129,6 +145,10 @@ export const ServerHeaderSchema = v.variant('t', [
   v.object({ t: v.literal('consistency'), id: requestId, from: seq, to: seq }),
   v.object({ t: v.literal('checkpoint'), id: requestId, checkpoint: CheckpointSchema }),
   v.object({ t: v.literal('ledger-info'), id: requestId, v: v.literal(1), log: account, operator: account, maxAmount: seq }),
+  /** The relay's VAPID public key (base64url, uncompressed P-256), the `applicationServerKey`. */
+  v.object({ t: v.literal('push-key'), id: requestId, key: v.pipe(v.string(), v.maxLength(100)) }),
+  v.object({ t: v.literal('push-subscribed'), id: requestId, rooms: seq }),
+  v.object({ t: v.literal('push-unsubscribed'), id: requestId, rooms: seq }),
 ]);
 export type ServerHeader = v.InferOutput<typeof ServerHeaderSchema>;
 
