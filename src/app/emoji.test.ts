@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EMOJI_CATEGORIES } from './emoji-data.ts';
-import { insertAt, parseEntries, parseRecent, pushRecent, RECENT_MAX, searchEmoji } from './emoji.ts';
+import { parseEntries, parseRecent, pushRecent, RECENT_MAX, searchEmoji } from './emoji.ts';
+import { insertAt } from './text-edit.ts';
 
 const all = EMOJI_CATEGORIES.flatMap((c) => parseEntries(c.entries));
 

@@ -1,5 +1,5 @@
-// The emoji picker's logic, kept apart from its data (emoji-data.ts, loaded with the picker) so
-// the Composer can import `insertAt` without pulling any emoji into the initial bundle.
+// The emoji picker's logic. Only the picker (loaded on first use) imports this and its data
+// (emoji-data.ts); the Composer inserts the picked emoji with text-edit.ts.
 //
 // Recently used emoji are this device's own (localStorage), not an account setting: they change
 // with every pick, and writing each one into the replicated account doc would be noise on every
@@ -53,15 +53,4 @@ export function parseRecent(raw: string | null): string[] {
   } catch {
     return [];
   }
-}
-
-/** `insert` replacing text[start, end) — the selection, or the caret when they are equal. */
-export function insertAt(text: string, start: number, end: number, insert: string): { text: string; caret: number } {
-  const from = clamp(Math.min(start, end), text.length);
-  const to = clamp(Math.max(start, end), text.length);
-  return { text: text.slice(0, from) + insert + text.slice(to), caret: from + insert.length };
-}
-
-function clamp(n: number, length: number): number {
-  return Number.isFinite(n) ? Math.min(length, Math.max(0, Math.trunc(n))) : length;
 }
