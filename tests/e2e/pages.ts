@@ -190,6 +190,38 @@ export class Floe {
     await panel.getByRole('button', { name: 'Leave group' }).click();
   }
 
+  /** Opens the emoji picker beside the Message box; returns the dialog. */
+  async openEmojiPicker(): Promise<Locator> {
+    const dialog = this.page.getByRole('dialog', { name: 'Emoji' });
+    if (!(await dialog.isVisible())) await this.page.getByRole('button', { name: 'Emoji', exact: true }).click();
+    await dialog.waitFor();
+    return dialog;
+  }
+
+  /** Emoji picker → search → the emoji button with that name. */
+  async pickEmoji(name: string): Promise<void> {
+    const dialog = await this.openEmojiPicker();
+    await dialog.getByRole('searchbox', { name: 'Search emoji' }).fill(name);
+    await dialog.getByRole('button', { name, exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+  }
+
+  /** The title of the open conversation. */
+  conversationTitle(): Promise<string> {
+    return this.page.locator('#conversation-title').innerText();
+  }
+
+  /** Settings → Theme. */
+  async setTheme(choice: 'System' | 'Light' | 'Dark'): Promise<void> {
+    await this.nav('Settings').click();
+    await this.page.getByRole('combobox', { name: 'Theme' }).selectOption({ label: choice });
+  }
+
+  /** The page's computed background colour, e.g. "rgb(18, 20, 23)". */
+  pageBackground(): Promise<string> {
+    return this.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  }
+
   async waitForMessages(expected: string[], timeoutMs = 20_000): Promise<string[]> {
     return until(`messages ${JSON.stringify(expected)}`, () => this.messageTexts(), (t) => JSON.stringify(t) === JSON.stringify(expected), timeoutMs);
   }
