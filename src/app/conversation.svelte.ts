@@ -12,7 +12,7 @@ import { fromBase64Url, toBase64Url } from '../core/bytes.ts';
 import { makeRotation, openRotation } from '../core/rotation.ts';
 import { ConversationDoc } from '../core/conversation-doc.ts';
 import { deriveDocKeys, type DocKeys } from '../core/derive.ts';
-import { ok, type Result } from '../core/errors.ts';
+import { fail, ok, type Result } from '../core/errors.ts';
 import { decodeHlc, compareHlc } from '../core/hlc.ts';
 import { newMessageId, secureRandom, type AccountId, type DeviceId, type RoomId } from '../core/ids.ts';
 import { signMessage, validateText, verifyCertificate, verifyMessage, type DeviceCertificate, type SignedMessage } from '../core/message.ts';
@@ -20,6 +20,7 @@ import { DocPersistence } from '../store/doc-persistence.ts';
 import { LOCAL_ORIGIN, Replicator } from '../net/replicator.ts';
 import { joinWebrtc, type PeerLink } from '../net/webrtc.ts';
 import { displayName, type Runtime } from './runtime.ts';
+import { GroupChat } from './group.svelte.ts';
 
 /** pending: only on this device; relay: acknowledged by the relay; delivered: on their device. */
 export type DeliveryState = 'pending' | 'relay' | 'delivered';
@@ -75,6 +76,8 @@ export class Conversation {
   /** How many times this conversation's secret rotated. */
   epoch = $state(0);
   private keys: DocKeys;
+  /** Set for group chats: members, roles and the signed admin log (app/group.svelte.ts). */
+  readonly group: GroupChat | null = null;
 
   private constructor(
     private readonly rt: Runtime,
@@ -86,6 +89,18 @@ export class Conversation {
     this.room = entry.room;
     this.peer = entry.peer;
     this.title = displayName(rt, entry.peer) ?? '';
+    if (entry.kind === 'group' && entry.gid) {
+      this.title = entry.title ?? '';
+      const host = {
+        doc: this.doc,
+        room: this.room,
+        certificate: (device: string) => this.certificate(device),
+        local: (edit: () => void) => this.replicator!.local(edit),
+        settled: () => this.replicator!.settled(),
+        rotate: (revoked: DeviceId[]) => this.rotate(revoked),
+      };
+      this.group = new GroupChat(rt, host, entry.gid);
+    }
   }
 
   static async open(rt: Runtime, entry: ConversationEntry): Promise<Conversation> {
@@ -177,7 +192,8 @@ export class Conversation {
   /** A device whose certificate checks out, of one of the two members, not removed. */
   private async trustedDevice(device: string): Promise<DeviceCertificate | undefined> {
     const cert = await this.certificate(device);
-    if (!cert || (cert.account !== this.rt.me.account && cert.account !== this.peer)) return undefined;
+    const member = this.group ? this.group.state.members.some((m) => m.account === cert?.account) : cert?.account === this.rt.me.account || cert?.account === this.peer;
+    if (!cert || !member) return undefined;
     return this.rt.account.isRevoked(cert.device) ? undefined : cert;
   }
 
@@ -210,6 +226,7 @@ export class Conversation {
   async send(input: string): Promise<Result<void>> {
     const text = validateText(input);
     if (!text.ok) return text;
+    if (this.group?.gone) return fail('group/not-allowed', `You are no longer a member of ${this.title}.`);
     const draft = {
       v: 1 as const,
       id: newMessageId(),
@@ -234,7 +251,8 @@ export class Conversation {
 
   /** Renames follow the account doc (contact remarks live there). */
   retitle(): void {
-    this.title = displayName(this.rt, this.peer) ?? this.title;
+    if (this.group) this.title = this.group.state.name || this.title;
+    else this.title = displayName(this.rt, this.peer) ?? this.title;
   }
 
   /**
@@ -271,12 +289,17 @@ export class Conversation {
   private async judge(raw: SignedMessage): Promise<void> {
     const cert = await this.certificate(raw?.device);
     const r = await verifyMessage(raw, cert);
-    const trusted = r.ok && (r.value.author === this.rt.me.account || r.value.author === this.peer);
+    const trusted = r.ok && (this.group ? this.group.trusts(r.value.author, r.value.hlc) : r.value.author === this.rt.me.account || r.value.author === this.peer);
     this.verdicts.set(Conversation.verdictKey(raw), trusted && r.ok ? r.value : null);
   }
 
   private async refresh(remote: boolean): Promise<void> {
     if (this.closed) return;
+    // Who may write in a group follows its log: re-judge everything when that changed.
+    if (this.group && (await this.group.refresh())) {
+      this.verdicts.clear();
+      this.retitle();
+    }
     const raw = this.conv.messages.toArray();
     // Verify what is new in one go (in parallel); everything else comes from the cache.
     const fresh = raw.filter((m) => !this.verdicts.has(Conversation.verdictKey(m)));
@@ -298,9 +321,9 @@ export class Conversation {
         if (!h || h < good.hlc) highest.set(good.device, good.hlc);
       }
       const key = Conversation.verdictKey(m);
-      const authorName = good ? ((mine ? displayName(this.rt, good.author) : this.title) ?? '') : '';
+      const authorName = good ? ((mine ? displayName(this.rt, good.author) : this.group ? this.group.nameOf(good.author) : this.title) ?? '') : '';
       const state: DeliveryState =
-        !good || !mine ? 'relay' : this.conv.isDelivered(this.peer, good.device, good.hlc) ? 'delivered' : this.pending.has(good.id) ? 'pending' : 'relay';
+        !good || !mine ? 'relay' : (this.group ? this.group.delivered((r) => this.conv.isDelivered(r, good.device, good.hlc)) : this.conv.isDelivered(this.peer, good.device, good.hlc)) ? 'delivered' : this.pending.has(good.id) ? 'pending' : 'relay';
       const previous = this.views.get(key);
       if (previous && previous.state === state && previous.authorName === authorName) {
         views.push(previous);
@@ -324,7 +347,7 @@ export class Conversation {
     if (this.closed) return;
     if (verified.length > 0) this.rt.verified?.(this.room, verified);
     if (views.length !== this.messages.length || views.some((v, i) => v !== this.messages[i])) this.messages = views;
-    this.peerJoined = this.conv.members.has(this.peer);
+    this.peerJoined = this.group !== null || this.conv.members.has(this.peer);
     if (this.peerJoined) this.rt.account.confirmConversation(this.room);
     if (remote && this.conv.rotations.size > 0) await this.checkRotations();
     const theirs = this.conv.checkpoints.get(this.peer);

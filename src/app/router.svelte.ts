@@ -10,7 +10,7 @@ export type Route =
 
 export function parseRoute(hash: string, origin: string): Route {
   const path = hash.replace(/^#/, '');
-  if (path.startsWith('/invite/')) return { name: 'invite', link: `${origin}/#${path}` };
+  if (path.startsWith('/invite/') || path.startsWith('/group/')) return { name: 'invite', link: `${origin}/#${path}` };
   if (path.startsWith('/link/')) return { name: 'link', code: decodeURIComponent(path.slice(6)) };
   // `?m=<message id>` opens a conversation at one message (a search result).
   const [route = '', query = ''] = path.split('?');

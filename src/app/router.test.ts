@@ -15,6 +15,7 @@ describe('parseRoute', () => {
   });
   it('keeps an opened invite link whole for the Add contact box', () => {
     expect(parseRoute('#/invite/eyJ2IjoxfQ', o)).toEqual({ name: 'invite', link: `${o}/#/invite/eyJ2IjoxfQ` });
+    expect(parseRoute('#/group/eyJ2IjoxfQ', o)).toEqual({ name: 'invite', link: `${o}/#/group/eyJ2IjoxfQ` });
     expect(parseRoute('#/link/ABCD-EFGH-JKMN-PQRS', o)).toEqual({ name: 'link', code: 'ABCD-EFGH-JKMN-PQRS' });
   });
 });

@@ -9,6 +9,9 @@ import { deriveDocKeys } from '../core/derive.ts';
 import { fail, ok, type Result } from '../core/errors.ts';
 import { secureRandom, type AccountId, type DeviceId, type RoomId } from '../core/ids.ts';
 import { acceptInvite, createInvite, parseInvite } from '../core/invite.ts';
+import { DEFAULT_GROUP_LIMIT, MAX_GROUP_NAME, newGroupId } from '../core/group-actions.ts';
+import { isGroupLink } from '../core/group-invite.ts';
+import { prepareJoin } from './group-join.ts';
 import { FloeDb, type IdentityRecord } from '../store/db.ts';
 import { MailboxClient, type ConnectionState } from '../net/mailbox.ts';
 import { DexieCursors, DexieOutbox } from '../store/outbox.ts';
@@ -56,7 +59,7 @@ export class Session {
   thisDevice = $state<string>('');
   /** Conversations with the most recent message first. */
   chats = $derived(
-    [...this.conversations].sort((a, b) => (b.messages.at(-1)?.hlc ?? '').localeCompare(a.messages.at(-1)?.hlc ?? '')),
+    this.conversations.filter((c) => c.group?.gone !== 'left').sort((a, b) => (b.messages.at(-1)?.hlc ?? '').localeCompare(a.messages.at(-1)?.hlc ?? '')),
   );
 
   /** Full-text search over this device's verified messages (the Search box). */
@@ -185,6 +188,7 @@ export class Session {
 
   /** Accepts a pasted invite link; the conversation opens at once and completes when the inviter is online. */
   async addContact(text: string): Promise<Result<RoomId>> {
+    if (isGroupLink(text)) return this.joinGroup(text);
     const rt = this.runtime();
     const parsed = await parseInvite(text, { now: this.now(), self: rt.me.account });
     if (!parsed.ok) return parsed;
@@ -212,6 +216,33 @@ export class Session {
   /** Changes an account setting; it reaches the account's other devices like any account edit. */
   setSetting(key: string, value: string | number | boolean): void {
     this.runtime().account.setSetting(key, value);
+  }
+
+  /** A new group with its own random secret, on all of this account's devices; we own it. */
+  async createGroup(input: string): Promise<Result<RoomId>> {
+    const rt = this.runtime();
+    const name = input.trim();
+    if (!name) return fail('input/empty', 'Type a group name first.');
+    if (name.length > MAX_GROUP_NAME) return fail('input/too-long', `A group name can hold at most ${MAX_GROUP_NAME} characters.`);
+    const secret = secureRandom(32);
+    const room = (await deriveDocKeys(secret)).roomId;
+    const { gid, nonce } = await newGroupId(rt.me.account);
+    rt.account.addGroup({ room, kind: 'group', secret: toBase64Url(secret), peer: rt.me.account, created: this.now(), gid, title: name });
+    const c = await this.openConversation(room);
+    await c.group!.create(nonce, name, DEFAULT_GROUP_LIMIT);
+    return ok(room);
+  }
+
+  /** Joins a group from its invite link; refusals (stale, full, expired…) store nothing. */
+  async joinGroup(text: string): Promise<Result<RoomId>> {
+    const rt = this.runtime();
+    const prepared = await prepareJoin(rt, text);
+    if (!prepared.ok) return prepared;
+    const { entry, invite, token } = prepared.value;
+    rt.account.addGroup(entry);
+    const c = await this.openConversation(entry.room);
+    await c.group!.join(invite, token);
+    return ok(entry.room);
   }
 
   conversation(room: string): Conversation | undefined {

@@ -42,9 +42,13 @@ export type Settings = Record<string, string | number | boolean>;
 
 export interface ConversationEntry {
   room: RoomId;
-  kind: 'direct';
+  kind: 'direct' | 'group';
   secret: string; // base64url, 32 bytes
+  /** The contact (1:1); in a group, who created it or invited us (a member from the start). */
   peer: AccountId;
+  /** Groups: the group id (core/group-actions.ts) and its name as last seen, for the list. */
+  gid?: string;
+  title?: string;
   created: number;
   /** Set on the invitee's side until the inviter has joined: the hello to deliver, and where. */
   hello?: { room: RoomId; cap: string; hello: Hello; exp: number };
@@ -177,6 +181,21 @@ export class AccountDoc {
       this.contactsMap.set(contact.account, contact);
       if (!this.conversationsMap.has(conversation.room)) this.conversationsMap.set(conversation.room, conversation);
     });
+  }
+
+  /** A group created here or joined by invite link (core/group-invite.ts). */
+  addGroup(entry: ConversationEntry): void {
+    if (!this.conversationsMap.has(entry.room)) this.edit(() => this.conversationsMap.set(entry.room, entry));
+  }
+
+  /** The group this account is in with group id `gid`, if any. */
+  groupById(gid: string): ConversationEntry | undefined {
+    return this.conversations().find((c) => c.kind === 'group' && c.gid === gid);
+  }
+
+  /** Forgets a group after leaving it; its local history stays in IndexedDB until cleared. */
+  removeConversation(room: RoomId): void {
+    if (this.conversationsMap.has(room)) this.edit(() => this.conversationsMap.delete(room));
   }
 
   /** The peer has joined: stop repeating the hello. */

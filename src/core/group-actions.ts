@@ -12,6 +12,7 @@
 // only a `create` by that owner revealing that nonce is accepted, so nobody else can found the
 // same group with an earlier timestamp.
 import * as v from 'valibot';
+import type * as Y from 'yjs';
 import { fromBase64Url, toBase64Url, toHex, utf8 } from './bytes.ts';
 import { canonicalBytes, type Canonical } from './canonical.ts';
 import { keyFromId, sha256, sign, verify } from './crypto.ts';
@@ -130,3 +131,11 @@ export async function verifyGroupActions(
   const unique = actions.filter((a) => !seen.has(a.id + a.sig) && seen.add(a.id + a.sig));
   return { actions: unique, flagged };
 }
+
+/** Where a group doc keeps its action log: an append-only array (a map entry could be overwritten). */
+export const groupLog = (doc: Y.Doc): Y.Array<unknown> => doc.getArray<unknown>('group');
+/**
+ * leave action id → when the group's secret was rotated for it. A leaver cannot rotate the secret away
+ * from itself, so the owner's device does it and marks it here, once for everyone.
+ */
+export const groupRotatedFor = (doc: Y.Doc): Y.Map<number> => doc.getMap<number>('group-rotated');

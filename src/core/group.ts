@@ -24,6 +24,14 @@ export interface GroupMember {
   since: string;
 }
 
+export interface Departure {
+  how: 'removed' | 'left';
+  /** The remove or leave action: its HLC and id. */
+  hlc: string;
+  action: string;
+  name: string;
+}
+
 export interface GroupState {
   created: boolean;
   name: string;
@@ -34,7 +42,9 @@ export interface GroupState {
   /** Current members, owner first, then admins, then members, each by seniority. */
   members: GroupMember[];
   /** Accounts that were members and are no longer: how they went, and the action's HLC. */
-  former: Map<AccountId, { how: 'removed' | 'left'; hlc: string; name: string }>;
+  former: Map<AccountId, Departure>;
+  /** Ids of invites that were valid when made. */
+  invites: Set<string>;
   flagged: FlaggedAction[];
 }
 
@@ -44,10 +54,10 @@ const byHlc = (a: VerifiedAction, b: VerifiedAction) => compareHlc(a.hlc, b.hlc)
 
 export function foldGroup(verified: readonly VerifiedAction[], alreadyFlagged: readonly FlaggedAction[] = []): GroupState {
   const members = new Map<AccountId, GroupMember>();
-  const former = new Map<AccountId, { how: 'removed' | 'left'; hlc: string; name: string }>();
+  const former = new Map<AccountId, Departure>();
   const invites = new Map<string, { token: string; exp: number; hlc: string }>();
   const flagged: FlaggedAction[] = [...alreadyFlagged];
-  const state: GroupState = { created: false, name: '', avatar: null, announcement: null, limit: DEFAULT_GROUP_LIMIT, owner: null, members: [], former, flagged };
+  const state: GroupState = { created: false, name: '', avatar: null, announcement: null, limit: DEFAULT_GROUP_LIMIT, owner: null, members: [], former, invites: new Set(), flagged };
   const roleOf = (account: string) => members.get(account as AccountId)?.role;
   const isAdmin = (account: string) => roleOf(account) === 'owner' || roleOf(account) === 'admin';
 
@@ -105,7 +115,7 @@ export function foldGroup(verified: readonly VerifiedAction[], alreadyFlagged: r
         else if (target.role === 'admin' && roleOf(by) !== 'owner') flag('only the owner may remove an admin');
         else {
           members.delete(target.account);
-          former.set(target.account, { how: 'removed', hlc: a.hlc, name: target.name });
+          former.set(target.account, { how: 'removed', hlc: a.hlc, action: a.id, name: target.name });
         }
         break;
       }
@@ -124,7 +134,7 @@ export function foldGroup(verified: readonly VerifiedAction[], alreadyFlagged: r
           break;
         }
         members.delete(by);
-        former.set(by, { how: 'left', hlc: a.hlc, name: leaving.name });
+        former.set(by, { how: 'left', hlc: a.hlc, action: a.id, name: leaving.name });
         if (leaving.role === 'owner') {
           const heir = [...members.values()].sort((x, y) => ORDER[x.role] - ORDER[y.role] || compareHlc(x.since, y.since))[0];
           if (heir) heir.role = 'owner';
@@ -138,6 +148,7 @@ export function foldGroup(verified: readonly VerifiedAction[], alreadyFlagged: r
         break;
     }
   }
+  state.invites = new Set(invites.keys());
   state.members = [...members.values()].sort((x, y) => ORDER[x.role] - ORDER[y.role] || compareHlc(x.since, y.since));
   return state;
 }

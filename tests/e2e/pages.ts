@@ -171,7 +171,7 @@ export class Floe {
 
   async removeFromGroup(name: string): Promise<void> {
     const panel = await this.openGroupInfo();
-    await panel.getByRole('button', { name: `Remove ${name}` }).click();
+    await panel.getByRole('button', { name: `Remove ${name}`, exact: true }).click();
   }
 
   async makeAdmin(name: string): Promise<void> {
@@ -182,7 +182,7 @@ export class Floe {
   async renameGroup(name: string): Promise<void> {
     const panel = await this.openGroupInfo();
     await panel.getByRole('textbox', { name: 'Group name' }).fill(name);
-    await panel.getByRole('button', { name: 'Save' }).click();
+    await panel.getByRole('button', { name: 'Save', exact: true }).click();
   }
 
   async leaveGroup(): Promise<void> {
