@@ -45,7 +45,14 @@ describe('parseConfig', () => {
         byteBurst: 32 * 1024 * 1024,
       },
       push: { enabled: true, subject: 'mailto:floe-relay@example.invalid', coalesceMs: 60_000, maxDevices: 100_000, allowLoopback: false },
+      redpacketExpiryMs: 24 * 3600_000,
     });
+  });
+
+  it('reads the red packet expiry and refuses one under a second', () => {
+    expect(ok(parseConfig(['--redpacket-expiry-ms', '3000'], {}, CWD)).redpacketExpiryMs).toBe(3000);
+    expect(ok(parseConfig([], { FLOE_REDPACKET_EXPIRY_MS: '60000' }, CWD)).redpacketExpiryMs).toBe(60_000);
+    expect(parseConfig(['--redpacket-expiry-ms', '10'], {}, CWD).kind).toBe('error');
   });
 
   it('reads the Web Push switch and subject, and refuses bad ones', () => {

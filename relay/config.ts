@@ -64,6 +64,8 @@ export interface Config {
   logLevel: LogLevel;
   signaling: SignalingLimits;
   mailbox: MailboxLimits;
+  /** How long a red packet stays open before what is left goes back to its sender. */
+  redpacketExpiryMs: number;
   push: PushConfig;
 }
 
@@ -72,7 +74,7 @@ export type ParseOutcome =
   | { kind: 'help' }
   | { kind: 'error'; message: string };
 
-type IntKey = 'port' | keyof SignalingLimits | keyof MailboxLimits | 'coalesceMs' | 'maxDevices';
+type IntKey = 'port' | 'redpacketExpiryMs' | keyof SignalingLimits | keyof MailboxLimits | 'coalesceMs' | 'maxDevices';
 type StrKey = 'host' | 'dataDir' | 'staticDir' | 'logLevel' | 'push' | 'subject' | 'allowLoopback';
 
 interface OptionSpec {
@@ -115,6 +117,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'push-coalesce-ms', env: 'FLOE_PUSH_COALESCE_MS', key: 'coalesceMs', int: { def: 60_000, min: 0, max: 86_400_000 }, help: 'at most one push per device per this many ms' },
   { flag: 'push-max-devices', env: 'FLOE_PUSH_MAX_DEVICES', key: 'maxDevices', int: { def: 100_000, min: 1, max: 100_000_000 }, help: 'push subscriptions the relay keeps' },
   { flag: 'push-allow-loopback', env: 'FLOE_PUSH_ALLOW_LOOPBACK', key: 'allowLoopback', str: { def: 'off', arg: 'on|off' }, help: 'accept http push endpoints on 127.0.0.1 (tests only)' },
+  { flag: 'redpacket-expiry-ms', env: 'FLOE_REDPACKET_EXPIRY_MS', key: 'redpacketExpiryMs', int: { def: 24 * 3600_000, min: 1000, max: 30 * 24 * 3600_000 }, help: 'how long a red packet stays open (24 h)' },
   { flag: 'heartbeat-ms', env: 'FLOE_HEARTBEAT_MS', key: 'heartbeatIntervalMs', int: { def: 30_000, min: 100, max: 3_600_000 }, help: 'ping interval; no pong by the next one ends the socket' },
 ];
 
@@ -240,6 +243,7 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
       logLevel: logLevel as LogLevel,
       signaling,
       mailbox,
+      redpacketExpiryMs: int('redpacketExpiryMs'),
       push,
     },
   };

@@ -106,9 +106,10 @@ export function createRelay(config: Config, logger: Logger, options: RelayOption
   const ledger = createLedgerService({
     store: new SqliteLedgerStore(
       join(config.dataDir, LEDGER_DB_FILE),
-      { operator: keys.operator.id, log: keys.ledger.id, sign: keys.ledger.signSync },
+      { operator: keys.operator.id, log: keys.ledger.id, escrow: keys.ledger.id, sign: keys.ledger.signSync },
       { backgroundCheckpoint: true },
     ),
+    redpackets: { file: join(config.dataDir, LEDGER_DB_FILE), expiryMs: config.redpacketExpiryMs },
     ledgerKey: keys.ledger,
     operator: keys.operator.id,
     log: logger,

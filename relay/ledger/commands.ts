@@ -97,8 +97,8 @@ export function ledgerCommands(io: Io): Record<'mint' | 'balance' | 'ledger', Co
     const to = accountArg(values.to, '--to');
     const amount = amountArg(values.amount);
     const keys = loadLedgerKeys(dir);
-    const store = new SqliteLedgerStore(join(dir, LEDGER_DB_FILE), { operator: keys.operator.id, log: keys.ledger.id, sign: keys.ledger.signSync });
-    const settlement = new Settlement({ store, crypto: webCryptoLedger(keys.ledger.privateKey), operator: keys.operator.id });
+    const store = new SqliteLedgerStore(join(dir, LEDGER_DB_FILE), { operator: keys.operator.id, log: keys.ledger.id, escrow: keys.ledger.id, sign: keys.ledger.signSync });
+    const settlement = new Settlement({ store, crypto: webCryptoLedger(keys.ledger.privateKey), operator: keys.operator.id, escrow: keys.ledger.id });
     try {
       let result: SettleResult | undefined;
       let transfer: SignedTransfer | undefined;

@@ -15,6 +15,8 @@ import type { Logger } from '../log.ts';
 import type { KeyPair } from './keys.ts';
 import { webCryptoLedger, type LedgerCrypto } from './ledger-crypto.ts';
 import { Settlement } from './settlement.ts';
+import { createRedPacketService } from '../redpacket/service.ts';
+import { isRedPacketKind } from '../../src/core/ledger/redpacket-kinds.ts';
 import type { LedgerStore } from './store.ts';
 
 export type Reply = (header: ServerHeader, body?: Uint8Array) => void;
@@ -36,6 +38,8 @@ export interface LedgerServiceOptions {
   /** Signature work; WebCrypto by default, worker threads on the relay (ledger-crypto.ts). */
   crypto?: LedgerCrypto;
   now?: () => number;
+  /** Red packets (relay/redpacket/): the ledger's SQLite file and how long packets stay open. */
+  redpackets?: { file: string; expiryMs: number };
 }
 
 export function createLedgerService(opts: LedgerServiceOptions): LedgerService {
@@ -44,9 +48,15 @@ export function createLedgerService(opts: LedgerServiceOptions): LedgerService {
     store,
     crypto: opts.crypto ?? webCryptoLedger(opts.ledgerKey.privateKey),
     operator: opts.operator,
+    // The escrow of red packets is the ledger key's account (docs/decisions.md).
+    ...(opts.redpackets ? { escrow: opts.ledgerKey.id } : {}),
     ...(opts.now ? { now: opts.now } : {}),
     onError: (err) => log.error({ err, event: 'ledger_settle_failed' }, 'ledger settlement failed'),
   });
+
+  const redpackets = opts.redpackets
+    ? createRedPacketService({ ...opts.redpackets, store, settlement, escrow: opts.ledgerKey, operator: opts.operator, now: opts.now ?? Date.now, log })
+    : null;
 
   async function handle(h: LedgerClientHeader, body: Uint8Array, reply: Reply): Promise<void> {
     const refuse = (code: ErrorCode, message: string) => reply({ t: 'error', code, message, id: h.id });
@@ -55,6 +65,8 @@ export function createLedgerService(opts: LedgerServiceOptions): LedgerService {
       case 'transfer': {
         const claimed = typeof h.transfer === 'object' && h.transfer !== null ? (h.transfer as { id?: unknown }).id : undefined;
         if (claimed !== h.id) return refuse('bad-request', "the frame's id must be the transfer's id");
+        const kind = (h.transfer as { kind?: unknown }).kind;
+        if (typeof kind === 'string' && isRedPacketKind(kind)) return refuse('bad-request', 'red packets are sent with redpacket-create and paid out by the relay');
         const r = await settlement.submit(h.transfer);
         if (!r.ok) {
           if (r.code === 'conflict') log.warn({ event: 'ledger_conflict' }, 'conflicting transfer refused and kept as evidence');
@@ -92,7 +104,12 @@ export function createLedgerService(opts: LedgerServiceOptions): LedgerService {
         return reply({ t: 'checkpoint', id: h.id, checkpoint: cp });
       }
       case 'ledger-info':
-        return reply({ t: 'ledger-info', id: h.id, v: 1, log: opts.ledgerKey.id, operator: opts.operator, maxAmount: MAX_AMOUNT });
+        return reply({ t: 'ledger-info', id: h.id, v: 1, log: opts.ledgerKey.id, operator: opts.operator, maxAmount: MAX_AMOUNT, ...(opts.redpackets ? { packetExpiryMs: opts.redpackets.expiryMs } : {}) });
+      case 'redpacket-create':
+      case 'redpacket-claim':
+      case 'redpacket-status':
+        if (!redpackets) return refuse('unknown-kind', 'this relay keeps no red packets');
+        return redpackets.handle(h, reply);
     }
   }
 
@@ -101,6 +118,7 @@ export function createLedgerService(opts: LedgerServiceOptions): LedgerService {
     operator: opts.operator,
     handle,
     async close() {
+      await redpackets?.close();
       await settlement.shutdown();
       await store.close();
     },

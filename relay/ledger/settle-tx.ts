@@ -72,7 +72,7 @@ export function settleInTx(tx: LedgerTx, requests: SettleRequest[], now: number,
       return same.hash === req.hash ? { index: same.index, duplicate: true } : conflict(req, 'id');
     }
     if (tx.bySeq(t.from, t.seq)) return conflict(req, 'seq');
-    const applied = applyTransfer(t, req.hash, account(t.from), account(t.to), supply, opts.operator);
+    const applied = applyTransfer(t, req.hash, account(t.from), account(t.to), supply, opts.operator, opts.escrow);
     if (!applied.ok) return applied;
     accounts.set(t.from, applied.value.payer);
     accounts.set(t.to, applied.value.payee);

@@ -34,6 +34,8 @@ export interface SettlementOptions {
   /** Verifies payers' signatures and signs receipts with the ledger key. */
   crypto: LedgerCrypto;
   operator: AccountId;
+  /** The red-packet escrow account (the ledger key); without it red-packet kinds are refused. */
+  escrow?: AccountId;
   now?: () => number;
   /**
    * Most transfers in one transaction. 512 already shares one fsync among hundreds, and the
@@ -90,7 +92,7 @@ export class Settlement {
     const parsed = parseTransfer(input);
     if (!parsed.ok) return Promise.resolve({ ok: false, ...parsed.refusal });
     const transfer = parsed.value;
-    const refusal = checkTransfer(transfer, this.opts.operator);
+    const refusal = checkTransfer(transfer, this.opts.operator, this.opts.escrow);
     if (refusal) return Promise.resolve({ ok: false, ...refusal });
     if (this.closed) return Promise.resolve({ ok: false, code: 'unavailable', message: 'the relay is shutting down; retry' });
     if (this.queue.length >= this.maxPending) return Promise.resolve({ ok: false, code: 'unavailable', message: 'the relay is busy; retry' });

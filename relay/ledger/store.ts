@@ -49,6 +49,8 @@ export interface Evidence {
 export interface LedgerStoreOptions {
   /** The account allowed to mint. */
   operator: AccountId;
+  /** The red-packet escrow account (the ledger key's id); without it red-packet kinds are refused. */
+  escrow?: AccountId;
   /** The ledger key's id, named in every checkpoint. */
   log: string;
   /** Signs checkpoint bytes with the ledger key, synchronously (inside the transaction). */

@@ -8,7 +8,9 @@
 //   size, lies within the log, and checkpoint times never decrease;
 // - the accounts table equals the replayed balances, seqs and heads, no balance is negative, and
 //   the stored supply equals the sum of mints and the sum of balances;
-// - every piece of conflict evidence is a validly signed transfer that really conflicts.
+// - every piece of conflict evidence is a validly signed transfer that really conflicts;
+// - red packets (the escrow is the ledger key): the rules of src/core/ledger/redpacket-audit.ts
+//   hold for every packet, claim and refund, and the escrow's balance is what open packets hold.
 //
 // Streaming: memory stays O(accounts + log₂ size), not O(size), so it runs on big logs. It all
 // happens in one read transaction, so a relay settling meanwhile cannot make a consistent log
@@ -17,6 +19,7 @@ import type Database from 'better-sqlite3';
 import { toHex } from '../../src/core/bytes.ts';
 import { checkpointSignatureValid, type SignedCheckpoint } from '../../src/core/ledger/checkpoint.ts';
 import { completedNodes, leafPreimage, rootAt, type NodeReader } from '../../src/core/ledger/merkle.ts';
+import { RedPacketAudit } from '../../src/core/ledger/redpacket-audit.ts';
 import { LedgerReplay } from '../../src/core/ledger/replay.ts';
 import { decodeTransfer, verifyTransferSignature, type SignedTransfer } from '../../src/core/ledger/transfer.ts';
 import type { AccountId } from '../../src/core/ids.ts';
@@ -62,7 +65,9 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
   if (meta('log') !== expected.log) violate(`the database names ledger key ${String(meta('log'))}, but the key file holds ${expected.log}`);
   if (meta('operator') !== expected.operator) violate(`the database names operator ${String(meta('operator'))}, but the key file holds ${expected.operator}`);
 
-  const replay = new LedgerReplay(expected.operator);
+  const escrow = expected.log as AccountId;
+  const replay = new LedgerReplay(expected.operator, escrow);
+  const packets = new RedPacketAudit(escrow);
   // The right edge of the tree: the newest complete node at each level is all that appending
   // and the roots of prefixes ever read.
   const frontier = new Map<number, { index: number; hash: Uint8Array }>();
@@ -124,6 +129,10 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
         batch.push({ idx: row.idx, transfer: t });
         const refusal = replay.apply(t, hash);
         if (refusal) violate(`leaf ${row.idx} breaks the rules when replayed: ${refusal.code} (${refusal.message})`);
+        else {
+          const packet = await packets.apply(t);
+          if (packet) violate(`leaf ${row.idx} breaks the red packet rules: ${packet}`);
+        }
       }
       const leaf = sha256(leafPreimage(body));
       const completed = completedNodes(read, size, leaf, sha256);
@@ -159,6 +168,8 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
   for (const id of stored.keys()) violate(`account ${id} is in the accounts table but never in the log`);
   if (Number(meta('supply') ?? 0) !== replay.supply) violate(`stored supply ${String(meta('supply') ?? 0)}, but the log mints ${replay.supply}`);
   if (sum !== replay.supply) violate(`balances sum to ${sum}, but ${replay.supply} were minted`);
+  const escrowBalance = replay.account(escrow).balance;
+  if (escrowBalance !== packets.held) violate(`the escrow holds ${escrowBalance}, but open red packets hold ${packets.held}`);
 
   const byId = db.prepare<[string], { hash: string }>('SELECT hash FROM transfers WHERE id = ?');
   const bySeq = db.prepare<[string, number], { hash: string }>('SELECT hash FROM transfers WHERE payer = ? AND seq = ?');

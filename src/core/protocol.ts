@@ -27,6 +27,8 @@ const requestId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'id must b
 const seq = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const account = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'account must be 43 base64url characters'));
 const hex64 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+const transferId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{22}$/, 'must be a transfer id (22 base64url characters)'));
+const signature = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{86}$/, 'must be a signature (86 base64url characters)'));
 const upTo = (max: number) => v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(max));
 
 /** Most rooms one push subscription names, and in one `push-unsubscribe`. */
@@ -62,6 +64,11 @@ export const ClientHeaderSchema = v.variant('t', [
   v.object({ t: v.literal('consistency'), id: requestId, from: seq, to: seq }),
   v.object({ t: v.literal('checkpoint'), id: requestId, size: v.optional(seq) }),
   v.object({ t: v.literal('ledger-info'), id: requestId }),
+  // Red packets (docs/protocol.md, "Red packets"): the create frame's transfer is checked by
+  // the ledger like a `transfer`'s; seed and cap are 32 bytes, base64url.
+  v.object({ t: v.literal('redpacket-create'), id: requestId, transfer: v.unknown(), seed: cap }),
+  v.object({ t: v.literal('redpacket-claim'), id: requestId, packet: transferId, claimer: account, sig: signature, cap }),
+  v.object({ t: v.literal('redpacket-status'), id: requestId, packet: transferId }),
   // Web Push (docs/protocol.md, "/v1 — push"). Endpoint and keys are only bounded here so that a
   // bad one gets a typed refusal (bad-endpoint, bad-keys) instead of a closed socket; the rooms
   // of a subscribe travel in its body (PushRoomsSchema).
@@ -92,22 +99,6 @@ export const ERROR_CODES = [
   'wrong-prev',
   'overdraft',
   'not-found',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
-// Compile-time check that every ledger refusal can travel in an `error` frame.
-LEDGER_ERROR_CODES satisfies readonly ErrorCode[];
-
-export type LedgerClientHeader = Extract<ClientHeader, { t: 'transfer' | 'balance' | 'history' | 'entries' | 'inclusion' | 'consistency' | 'checkpoint' | 'ledger-info' }>;
-export const LEDGER_FRAMES: readonly LedgerClientHeader['t'][] = ['transfer', 'balance', 'history', 'entries', 'inclusion', 'consistency', 'checkpoint', 'ledger-info'];
-export const isLedgerHeader = (h: ClientHeader): h is LedgerClientHeader => (LEDGER_FRAMES as readonly string[]).includes(h.t);
-
-export const ServerHeaderSchema = v.variant('t', [
-  v.object({
-    t: v.literal('welcome'),
-    v: v.number(),
-    retentionMs: v.number(),
-    maxUpdateBytes: v.number(),
-    maxSnapshotBytes: v.number(),
   // Red packets (src/core/ledger/redpacket.ts).
   'bad-packet',
   'bad-seed',
@@ -119,6 +110,23 @@ export const ServerHeaderSchema = v.variant('t', [
   // Push subscriptions.
   'bad-endpoint',
   'bad-keys',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+// Compile-time check that every ledger refusal can travel in an `error` frame.
+LEDGER_ERROR_CODES satisfies readonly ErrorCode[];
+
+export type RedPacketClientHeader = Extract<ClientHeader, { t: 'redpacket-create' | 'redpacket-claim' | 'redpacket-status' }>;
+export type LedgerClientHeader = Extract<ClientHeader, { t: 'transfer' | 'balance' | 'history' | 'entries' | 'inclusion' | 'consistency' | 'checkpoint' | 'ledger-info' }> | RedPacketClientHeader;
+export const LEDGER_FRAMES: readonly LedgerClientHeader['t'][] = ['transfer', 'balance', 'history', 'entries', 'inclusion', 'consistency', 'checkpoint', 'ledger-info', 'redpacket-create', 'redpacket-claim', 'redpacket-status'];
+export const isLedgerHeader = (h: ClientHeader): h is LedgerClientHeader => (LEDGER_FRAMES as readonly string[]).includes(h.t);
+
+export const ServerHeaderSchema = v.variant('t', [
+  v.object({
+    t: v.literal('welcome'),
+    v: v.number(),
+    retentionMs: v.number(),
+    maxUpdateBytes: v.number(),
+    maxSnapshotBytes: v.number(),
   }),
   v.object({ t: v.literal('entry'), room, seq, kind: v.picklist(['update', 'snapshot']) }),
   v.object({ t: v.literal('synced'), room, head: seq, gap: v.boolean() }),
@@ -144,7 +152,22 @@ export const ServerHeaderSchema = v.variant('t', [
   v.object({ t: v.literal('inclusion'), id: requestId, index: seq, size: seq }),
   v.object({ t: v.literal('consistency'), id: requestId, from: seq, to: seq }),
   v.object({ t: v.literal('checkpoint'), id: requestId, checkpoint: CheckpointSchema }),
-  v.object({ t: v.literal('ledger-info'), id: requestId, v: v.literal(1), log: account, operator: account, maxAmount: seq }),
+  /** `packetExpiryMs`: how long this relay keeps a red packet open (its creator signs the expiry). */
+  v.object({ t: v.literal('ledger-info'), id: requestId, v: v.literal(1), log: account, operator: account, maxAmount: seq, packetExpiryMs: v.optional(seq) }),
+  /**
+   * A red packet's state. Body: its settled transfers, one per line: the packet, its claims in
+   * share order, then the refund if any. `seed` only once it is fully claimed or refunded;
+   * `receipt` answers a create (the packet's) or a claim (the claim's).
+   */
+  v.object({
+    t: v.literal('redpacket'),
+    id: requestId,
+    packet: transferId,
+    state: v.picklist(['open', 'claimed', 'refunded']),
+    claims: seq,
+    seed: v.optional(cap),
+    receipt: v.optional(ReceiptSchema),
+  }),
   /** The relay's VAPID public key (base64url, uncompressed P-256), the `applicationServerKey`. */
   v.object({ t: v.literal('push-key'), id: requestId, key: v.pipe(v.string(), v.maxLength(100)) }),
   v.object({ t: v.literal('push-subscribed'), id: requestId, rooms: seq }),

@@ -18,7 +18,9 @@ const CREATED = 1_767_225_600_000;
 const EXPIRES = CREATED + 60_000;
 
 beforeAll(async () => {
-  [operator, escrow, alice, ...members] = await Promise.all(Array.from({ length: 7 }, () => TestAccount.create()));
+  const all = await Promise.all(Array.from({ length: 7 }, () => TestAccount.create()));
+  [operator, escrow, alice] = [all[0]!, all[1]!, all[2]!];
+  members = all.slice(3);
 });
 
 /** Each scenario is a log of its own: every chain starts again. */

@@ -19,10 +19,10 @@
 import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../bytes.ts';
 import { canonicalBytes } from '../canonical.ts';
 import { keyFromId, sign, verify } from '../crypto.ts';
-import type { AccountId } from '../ids.ts';
-import { checkPacketTerms, parseSeed, type PacketTerms, type SplitMode } from './redpacket.ts';
+import { secureRandom, type AccountId, type Random } from '../ids.ts';
+import { checkPacketTerms, claimCapabilityHash, deriveClaimSecret, parseSeed, seedCommitment, SEED_BYTES, type PacketTerms, type SplitMode } from './redpacket.ts';
 import type { Refusal } from './refusal.ts';
-import type { SignedTransfer } from './transfer.ts';
+import type { SignedTransfer, TransferBody, TransferData, TransferId } from './transfer.ts';
 
 export const REDPACKET_KINDS = ['redpacket', 'redpacket-claim', 'redpacket-refund'] as const;
 export type RedPacketKind = (typeof REDPACKET_KINDS)[number];
@@ -94,4 +94,34 @@ export async function claimRequestValid(packet: string, claimer: AccountId, sig:
   const bytes = fromBase64Url(sig);
   if (!key || !bytes) return false;
   return verify(key, bytes, claimRequestBytes(packet, claimer));
+}
+
+export interface NewPacket {
+  /** The unsigned packet transfer: sign it with the sender's key, persist it, then send it. */
+  body: TransferBody;
+  /** Sent to the relay with the signed transfer (it keeps it private until reveal). */
+  seed: Uint8Array;
+}
+
+/**
+ * A new packet: a fresh seed, its commitment and the claim capability hash, in the transfer
+ * the sender signs. `chain` is the sender's next seq and prev; the id names the packet.
+ */
+export async function preparePacket(p: {
+  id: TransferId;
+  from: AccountId;
+  escrow: AccountId;
+  terms: PacketTerms;
+  greeting: string;
+  created: number;
+  expires: number;
+  chain: { seq: number; prev: string };
+  conversationSecret: Uint8Array;
+  random?: Random;
+}): Promise<NewPacket> {
+  const seed = (p.random ?? secureRandom)(SEED_BYTES);
+  const cap = await claimCapabilityHash(await deriveClaimSecret(p.conversationSecret, p.id));
+  const data: TransferData = { shares: p.terms.shares, split: p.terms.split, commit: await seedCommitment(seed), expires: p.expires, cap };
+  const body: TransferBody = { v: 1, id: p.id, from: p.from, to: p.escrow, amount: p.terms.amount, seq: p.chain.seq, prev: p.chain.prev, kind: 'redpacket', memo: p.greeting, data, created: p.created };
+  return { body, seed };
 }
