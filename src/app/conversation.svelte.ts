@@ -20,10 +20,15 @@ import { DocPersistence } from '../store/doc-persistence.ts';
 import { LOCAL_ORIGIN, Replicator } from '../net/replicator.ts';
 import { joinWebrtc, type PeerLink } from '../net/webrtc.ts';
 import { displayName, type Runtime } from './runtime.ts';
+import type { PresenceHub } from './presence.svelte.ts';
+import { ReadReceipts } from './receipts.svelte.ts';
 import { GroupChat } from './group.svelte.ts';
 
-/** pending: only on this device; relay: acknowledged by the relay; delivered: on their device. */
-export type DeliveryState = 'pending' | 'relay' | 'delivered';
+/**
+ * pending: only on this device; relay: acknowledged by the relay; delivered: on their device;
+ * read: everyone else has seen it (read marks, app/receipts.svelte.ts).
+ */
+export type DeliveryState = 'pending' | 'relay' | 'delivered' | 'read';
 
 export interface ChatMessageView {
   id: string;
@@ -55,6 +60,10 @@ export class Conversation {
   rekeyed = $state(false);
   /** The relay deleted history (retention) before this device fetched it. */
   historyGap = $state(false);
+  /** Who has read my messages, and the other members; set once opened. */
+  receipts: ReadReceipts | null = null;
+  /** A 1:1 chat: its header shows the other person's presence. */
+  readonly direct: boolean;
 
   private readonly doc = new Y.Doc();
   private readonly conv = new ConversationDoc(this.doc);
@@ -88,6 +97,7 @@ export class Conversation {
     this.epoch = entry.epoch ?? 0;
     this.room = entry.room;
     this.peer = entry.peer;
+    this.direct = entry.kind === 'direct';
     this.title = displayName(rt, entry.peer) ?? '';
     if (entry.kind === 'group' && entry.gid) {
       this.title = entry.title ?? '';
@@ -110,6 +120,8 @@ export class Conversation {
     c.persistence = await DocPersistence.open(rt.db, entry.room, c.doc, LOCAL_ORIGIN);
     c.doc.on('update', (_u: Uint8Array, origin: unknown) => c.schedule(origin !== LOCAL_ORIGIN && origin !== c.persistence));
     c.replicator = await c.replicate(keys);
+    c.receipts = new ReadReceipts(rt, c.conv, (edit) => c.replicator!.local(edit));
+    rt.presence?.attach(entry.room, keys);
     const profile = rt.account.profile();
     c.replicator.local(() => c.conv.join({ account: rt.me.account, name: profile?.name ?? '', joined: rt.now() }, rt.me.certificate));
     await c.refresh(false);
@@ -148,10 +160,12 @@ export class Conversation {
   private connectPeers(keys: DocKeys): void {
     this.link?.destroy();
     this.link = null;
+    if (this.rt.webrtc === false) return; // relay only (a test and benchmark flag)
     void joinWebrtc(this.doc, keys, this.rt.signalingUrl).then(
       (link) => {
         if (this.closed || keys !== this.keys) return link.destroy();
         this.link = link;
+        this.rt.presence?.useAwareness(this.room, link.provider.awareness);
         link.onPeers((n) => (this.peers = n));
       },
       (error: unknown) => this.rt.report(`Peer-to-peer sync could not start: ${String(error)}`),
@@ -170,6 +184,7 @@ export class Conversation {
     this.keys = keys;
     const old = this.replicator;
     this.replicator = await this.replicate(keys);
+    this.rt.presence?.rekey(this.room, keys);
     old?.retire();
     this.replicator.pushState();
     if (this.active) this.connectPeers(keys);
@@ -211,6 +226,11 @@ export class Conversation {
     }
   }
 
+  /** Presence and typing of the session (null without one, as in some tests). */
+  get presence(): PresenceHub | null {
+    return this.rt.presence ?? null;
+  }
+
   /** The doc itself, for an encrypted backup. */
   get document(): Y.Doc {
     return this.doc;
@@ -220,6 +240,7 @@ export class Conversation {
   markRead(): void {
     const last = this.messages.at(-1);
     if (last) this.rt.account.markRead(this.room, last.hlc);
+    this.receipts?.markSeen(this.messages);
   }
 
   /** Trims, signs and appends a text message. Expected failures come back as values. */
@@ -239,6 +260,7 @@ export class Conversation {
     const message = await signMessage(this.rt.me.devicePrivateKey, draft);
     this.verdicts.set(Conversation.verdictKey(message), message); // we just signed it ourselves
     this.replicator!.local(() => this.conv.append(message), [message.id]);
+    this.rt.presence?.sent(this.room);
     await Promise.all([this.persistence?.flush(), this.replicator!.settled()]);
     return ok(undefined);
   }
@@ -365,6 +387,8 @@ export class Conversation {
   async close(): Promise<void> {
     this.closed = true;
     this.link?.destroy();
+    this.receipts?.destroy();
+    this.rt.presence?.detach(this.room);
     await this.replicator?.destroy();
     await this.persistence?.destroy();
     this.doc.destroy();

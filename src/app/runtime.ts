@@ -7,6 +7,7 @@ import type { MailboxClient } from '../net/mailbox.ts';
 import type { FloeDb, IdentityRecord } from '../store/db.ts';
 import type { IndexableMessage } from '../store/search-index.ts';
 import type { DeviceClock } from './clock.ts';
+import type { PresenceHub } from './presence.svelte.ts';
 
 export interface Runtime {
   db: FloeDb;
@@ -25,6 +26,10 @@ export interface Runtime {
   report: (problem: string) => void;
   /** Called once per conversation instance with each message as soon as it is verified (search). */
   verified?: (room: RoomId, messages: IndexableMessage[]) => void;
+  /** Presence and typing (app/presence.svelte.ts); absent in tests that do not need it. */
+  presence?: PresenceHub;
+  /** False: never join WebRTC, everything goes through the relay (`?webrtc=off`, for tests). */
+  webrtc?: boolean;
 }
 
 export function displayName(rt: Runtime, account: AccountId): string | undefined {

@@ -27,6 +27,8 @@ import { Wallet } from './wallet.svelte.ts';
 import { joinWithCode, LinkHost, type JoinProgress } from './linking.svelte.ts';
 import type { Runtime } from './runtime.ts';
 import { MessageSearch } from './search.svelte.ts';
+import { PresenceHub } from './presence.svelte.ts';
+import { unreadCount } from '../core/receipts.ts';
 
 export type SessionStatus = 'loading' | 'onboarding' | 'ready' | 'failed';
 
@@ -35,6 +37,8 @@ export interface SessionOptions {
   dbName?: string;
   now?: () => number;
   userAgent?: string;
+  /** False: conversations never join WebRTC, only the relay carries them (tests, benchmarks). */
+  webrtc?: boolean;
 }
 
 export interface Me {
@@ -57,6 +61,10 @@ export class Session {
   wallet = $state<Wallet | null>(null);
   /** This device's id, to tell it apart in the device list. */
   thisDevice = $state<string>('');
+  /** Presence and typing; null until an account is open. */
+  presence = $state<PresenceHub | null>(null);
+  /** room → the newest message read on any of my devices (account doc), for unread counts. */
+  readPositions = $state<Record<string, string | undefined>>({});
   /** Conversations with the most recent message first. */
   chats = $derived(
     this.conversations.filter((c) => c.group?.gone !== 'left').sort((a, b) => (b.messages.at(-1)?.hlc ?? '').localeCompare(a.messages.at(-1)?.hlc ?? '')),
@@ -249,7 +257,13 @@ export class Session {
     return this.conversations.find((c) => c.room === room);
   }
 
+  /** Messages from others after what any of my devices has shown: the Conversations badge. */
+  unreadOf(c: Conversation): number {
+    return unreadCount(c.messages, this.readPositions[c.room]);
+  }
+
   async close(): Promise<void> {
+    this.presence?.close();
     this.rendezvous?.stop();
     this.mailbox.stop();
     await Promise.all(this.conversations.map((c) => c.close()));
@@ -285,6 +299,9 @@ export class Session {
     this.thisDevice = identity.device;
     const rt: Runtime = { ...base, me: identity, account, clock: new DeviceClock(identity.device, this.now), signalingUrl: this.opts.relay.signal, verified: this.search.indexVerified };
     this.rt = rt;
+    if (this.opts.webrtc === false) rt.webrtc = false;
+    rt.presence = new PresenceHub({ me: identity.account, account, mailbox, now: this.now });
+    this.presence = rt.presence;
 
     const syncAccount = () => {
       const profile = account.profile();
@@ -292,6 +309,8 @@ export class Session {
       this.contacts = account.contacts();
       this.devices = account.devices();
       this.settings = account.settings();
+      this.readPositions = Object.fromEntries(account.conversations().map((e) => [e.room, account.readPosition(e.room)]));
+      this.presence?.syncSettings();
       for (const c of this.conversations) c.retitle();
       for (const entry of account.conversations()) {
         const open = this.conversation(entry.room);

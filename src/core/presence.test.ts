@@ -76,11 +76,14 @@ describe('PresenceBook', () => {
     expect(book.of(bob, T0 + 6)).toEqual({ status: 'offline', message: '' });
   });
 
-  it('never lets an older beacon (replay, slower path) replace a newer one', () => {
+  it('never lets an older or repeated beacon (replay, slower path, re-send) replace or prolong a newer one', () => {
     const book = new PresenceBook();
     book.receive(beacon({ status: 'busy', at: T0 + 10 }), 'r1', T0);
     expect(book.receive(beacon({ status: 'online', at: T0 }), 'r1', T0 + 1)).toBe(false);
     expect(book.of(bob, T0 + 2).status).toBe('busy');
+    // The same beacon again (other path, awareness re-send) does not prolong it.
+    expect(book.receive(beacon({ status: 'busy', at: T0 + 10 }), 'r1', T0 + BEACON_TTL_MS - 1)).toBe(false);
+    expect(book.of(bob, T0 + BEACON_TTL_MS).status).toBe('offline');
   });
 
   it('keeps typing per room and lets it expire', () => {

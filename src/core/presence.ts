@@ -9,8 +9,8 @@
 // Invariants:
 // - Everything received is untrusted: `parseBeacon` validates the shape and bounds every field;
 //   a bad beacon is an error value, never an exception.
-// - An older beacon (smaller `at` from the same account) never replaces a newer one, so a replay
-//   or a late copy over the slower path cannot turn back someone's status.
+// - Only a newer beacon (larger `at` from the same account) replaces the one held, so a replay,
+//   a re-send, or the copy over the slower path cannot turn back or prolong someone's status.
 // - Invisible sends nothing; it looks exactly like Offline to everyone else.
 // Not handled here: who may claim an account. In a 1:1 only the two members hold the room key; in
 // a group a member could claim to be another member (typing/status only, never content).
@@ -118,7 +118,9 @@ export class PresenceBook {
   receive(beacon: Beacon, room: string, now: number): boolean {
     const account = beacon.account as AccountId;
     const current = this.held.get(account);
-    if (current && beacon.at < current.beacon.at) return false;
+    // The same beacon arrives over both paths, and awareness re-sends it every 15 s: only a
+    // newer one counts (else a re-sent "typing" would never expire).
+    if (current && beacon.at <= current.beacon.at) return false;
     const typing = current?.typing ?? new Map<string, number>();
     if (beacon.typing && beacon.status !== 'offline') typing.set(room, now + TYPING_TTL_MS);
     else typing.delete(room);
