@@ -1,6 +1,7 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { floeLocales } from './scripts/vite-locales.ts';
 
 // The app is an installable PWA served by the relay. The service worker (sw/sw.ts) precaches the
 // built shell so the app opens with no network; the page registers it itself from
@@ -8,6 +9,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 export default defineConfig({
   plugins: [
     svelte(),
+    floeLocales(),
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'sw',

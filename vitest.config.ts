@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { floeLocales } from './scripts/vite-locales.ts';
 
 // Three projects, run one after another by scripts/test.mjs: unit tests sit beside the code,
 // relay integration tests start a real relay process, e2e tests drive Debian's Chromium.
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [svelte(), floeLocales()],
   test: {
     projects: [
       {

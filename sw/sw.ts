@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
-// Floe's service worker: it makes the app open with no network, and nothing more.
+// Floe's service worker: it makes the app open with no network, and shows notifications
+// (notifications.ts: Web Push from the relay, and clicks on a notification).
 // - Precaches the built shell (the list Workbox injects at build time) and serves it cache-first.
 // - Navigations fall back to the precached index.html, except the relay's own endpoints.
 // - Waits for the page to say SKIP_WAITING (the user pressed "Update") before taking over, so a
@@ -8,6 +9,7 @@
 // (WebSocket, /v1, /signal) must always go to the network.
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import './notifications.ts';
 
 declare const self: ServiceWorkerGlobalScope;
 

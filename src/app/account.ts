@@ -2,6 +2,7 @@
 // relay mailbox and WebRTC to the account's other devices (and to nobody else: its room, keys
 // and capability derive from the account doc secret, which only the account's devices hold).
 import * as Y from 'yjs';
+import { t } from './i18n.svelte.ts';
 import { AccountDoc } from '../core/account-doc.ts';
 import { deriveDocKeys, type DocKeys } from '../core/derive.ts';
 import type { Cursors, Outbox } from '../core/replication.ts';
@@ -48,7 +49,7 @@ export async function openAccount(d: AccountDeps): Promise<OpenedAccount> {
     link = null;
     void joinWebrtc(doc, k, d.signalingUrl).then(
       (l) => (closed || k !== keys ? l.destroy() : (link = l)),
-      (error: unknown) => d.report(`Device sync could not start: ${String(error)}`),
+      (error: unknown) => d.report(t('problem.deviceSync', { error: String(error) })),
     );
   };
   connect(keys);

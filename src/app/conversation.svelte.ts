@@ -82,6 +82,8 @@ export class Conversation {
   private active = false;
   private lastCheckpointSeen: string | undefined;
 
+  /** Notifications are off for this conversation on every device of the account (account-doc flag). */
+  muted = $state(false);
   /** How many times this conversation's secret rotated. */
   epoch = $state(0);
   private keys: DocKeys;
@@ -95,6 +97,7 @@ export class Conversation {
   ) {
     this.keys = keys;
     this.epoch = entry.epoch ?? 0;
+    this.muted = entry.muted === true;
     this.room = entry.room;
     this.peer = entry.peer;
     this.direct = entry.kind === 'direct';
@@ -272,6 +275,17 @@ export class Conversation {
   }
 
   /** Renames follow the account doc (contact remarks live there). */
+  /** Mutes or unmutes on all devices; app/notifications.svelte.ts stops pushes for a muted room. */
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+    this.rt.account.setConversationFlags(this.room, { muted });
+  }
+
+  /** Follows the muted flag when another device changes it. */
+  syncFlags(): void {
+    this.muted = this.rt.account.conversation(this.room)?.muted === true;
+  }
+
   retitle(): void {
     if (this.group) this.title = this.group.state.name || this.title;
     else this.title = displayName(this.rt, this.peer) ?? this.title;

@@ -12,7 +12,7 @@ import type { IdentityRecord } from '../store/db.ts';
 export function validateNickname(input: string): Result<string> {
   const name = input.trim().replace(/\s+/g, ' ');
   if (name.length === 0) return fail('input/empty', 'Choose a nickname first.');
-  if (name.length > MAX_NICKNAME) return fail('input/too-long', `A nickname can be at most ${MAX_NICKNAME} characters.`);
+  if (name.length > MAX_NICKNAME) return fail('input/too-long', `A nickname can be at most ${MAX_NICKNAME} characters.`, { max: MAX_NICKNAME });
   return ok(name);
 }
 

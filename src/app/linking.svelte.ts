@@ -27,6 +27,7 @@ import { certifyDevice, verifyCertificate } from '../core/message.ts';
 import { MailboxClient } from '../net/mailbox.ts';
 import type { IdentityRecord } from '../store/db.ts';
 import { createDeviceKeys, identityFrom } from './identity.ts';
+import { t } from './i18n.svelte.ts';
 
 type HostStatus = 'starting' | 'waiting' | 'confirm' | 'done' | 'expired' | 'failed';
 
@@ -67,7 +68,7 @@ export class LinkHost {
   async start(): Promise<void> {
     if (!this.mailbox.connected) {
       this.status = 'failed';
-      this.error = 'Linking needs a connection to your relay. Try again when you are online.';
+      this.error = t('problem.linkOffline');
       return;
     }
     const bytes = crypto.getRandomValues(new Uint8Array(10));
@@ -77,7 +78,7 @@ export class LinkHost {
       await push(this.mailbox, this.keys, { t: 'offer', exp, name: this.account.profile()?.name ?? '' });
     } catch (error) {
       this.status = 'failed';
-      this.error = `The relay did not accept the link code: ${String(error)}`;
+      this.error = t('problem.linkRefused', { error: String(error) });
       return;
     }
     this.code = encodeLinkCode(bytes);
@@ -114,7 +115,7 @@ export class LinkHost {
     try {
       await push(this.mailbox, this.keys, answer);
     } catch (error) {
-      this.error = `The approval could not reach the relay: ${String(error)}. Try again.`;
+      this.error = t('problem.approvalFailed', { error: String(error) });
       return;
     }
     this.account.upsertDevice({ device: certificate.device, name: request.name, platform: request.name, created: now, lastSeen: now, certificate });
@@ -157,8 +158,8 @@ export async function joinWithCode(
   timeoutMs = LINK_TTL_MS,
 ): Promise<Result<IdentityRecord>> {
   const bytes = decodeLinkCode(text);
-  if (!bytes) return fail('link/wrong-code', 'A link code has 16 letters and digits, like ABCD-EFGH-JKMN-PQRS.');
-  if (!mailbox.connected) return fail('link/wrong-code', 'Linking needs a connection to the relay. Try again when you are online.');
+  if (!bytes) return fail('link/malformed', 'A link code has 16 letters and digits, like ABCD-EFGH-JKMN-PQRS.');
+  if (!mailbox.connected) return fail('link/offline', 'Linking needs a connection to the relay. Try again when you are online.');
   const keys = await linkKeys(bytes);
   const entries: LinkEntry[] = [];
   let synced!: () => void;

@@ -28,6 +28,7 @@ import { joinWithCode, LinkHost, type JoinProgress } from './linking.svelte.ts';
 import type { Runtime } from './runtime.ts';
 import { MessageSearch } from './search.svelte.ts';
 import { PresenceHub } from './presence.svelte.ts';
+import { browserNotificationEnv, Notifications, type NotificationEnv } from './notifications.svelte.ts';
 import { unreadCount } from '../core/receipts.ts';
 
 export type SessionStatus = 'loading' | 'onboarding' | 'ready' | 'failed';
@@ -39,6 +40,8 @@ export interface SessionOptions {
   userAgent?: string;
   /** False: conversations never join WebRTC, only the relay carries them (tests, benchmarks). */
   webrtc?: boolean;
+  /** The browser's notification APIs; tests pass their own. */
+  notificationEnv?: NotificationEnv;
 }
 
 export interface Me {
@@ -72,6 +75,8 @@ export class Session {
 
   /** Full-text search over this device's verified messages (the Search box). */
   readonly search: MessageSearch;
+  /** System notifications and Web Push on this device (Settings → Notifications). */
+  readonly notifications: Notifications;
 
   private readonly db: FloeDb;
   private readonly now: () => number;
@@ -85,6 +90,7 @@ export class Session {
     this.db = new FloeDb(opts.dbName ?? 'floe');
     this.now = opts.now ?? Date.now;
     this.mailbox = new MailboxClient({ url: opts.relay.mailbox });
+    this.notifications = new Notifications(opts.notificationEnv ?? browserNotificationEnv(), this.mailbox);
     this.mailbox.onState((s) => (this.relay = s));
     this.search = new MessageSearch({ db: this.db, titleOf: (room) => this.conversation(room)?.title, report: (m) => (this.problem = m) });
   }
@@ -264,6 +270,7 @@ export class Session {
 
   async close(): Promise<void> {
     this.presence?.close();
+    this.notifications.stop();
     this.rendezvous?.stop();
     this.mailbox.stop();
     await Promise.all(this.conversations.map((c) => c.close()));
@@ -311,7 +318,10 @@ export class Session {
       this.settings = account.settings();
       this.readPositions = Object.fromEntries(account.conversations().map((e) => [e.room, account.readPosition(e.room)]));
       this.presence?.syncSettings();
-      for (const c of this.conversations) c.retitle();
+      for (const c of this.conversations) {
+        c.retitle();
+        c.syncFlags();
+      }
       for (const entry of account.conversations()) {
         const open = this.conversation(entry.room);
         if (open && (entry.epoch ?? 0) > open.epoch) void open.rekey(fromBase64Url(entry.secret)!, entry.epoch ?? 0);
@@ -340,6 +350,7 @@ export class Session {
     this.rendezvous = new Rendezvous(rt, mailbox);
     this.rendezvous.start();
     await Promise.all(account.conversations().map((e) => this.openConversation(e.room)));
+    this.notifications.attach(account, () => this.conversations);
     this.status = 'ready';
   }
 

@@ -10,6 +10,7 @@
 // controlled when it registered. On a first visit that stays open until a new version arrives,
 // the page would keep running old code under the new worker after "Update". So any change from
 // one controlling worker to another (this tab's "Update" or another tab's) reloads the page, once.
+import { t } from './i18n.svelte.ts';
 import type { RegisterSWOptions } from 'virtual:pwa-register';
 
 /** `registerSW` from `virtual:pwa-register`; returns the function that activates a waiting worker. */
@@ -110,5 +111,5 @@ export class AppUpdates {
 }
 
 function describe(e: unknown): string {
-  return `Offline support is unavailable: ${e instanceof Error ? e.message : String(e)}`;
+  return t('problem.offlineSupport', { error: e instanceof Error ? e.message : String(e) });
 }

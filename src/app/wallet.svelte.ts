@@ -25,11 +25,13 @@ import {
   ZERO_HASH,
   type SignedCheckpoint,
   type SignedTransfer,
+  type TransferBody,
 } from '../core/ledger/index.ts';
 import { MailboxClient, MailboxError } from '../net/mailbox.ts';
 import type { TransferRecord } from '../store/db.ts';
 import { displayName, type Runtime } from './runtime.ts';
 import { auditCheckpoint, consistencyProof } from './ledger-audit.ts';
+import { t as translate } from './i18n.svelte.ts';
 
 export interface WalletEntry {
   id: string;
@@ -67,7 +69,7 @@ export class Wallet {
   /** Pays `to`; resolves once the relay settled or refused it (or it is queued while offline). */
   async pay(to: AccountId, amount: number, memo = '', ref?: string): Promise<Result<'settled' | 'pending'>> {
     if (!Number.isSafeInteger(amount) || amount <= 0) return fail('input/empty', 'Enter a whole number of coins greater than zero.');
-    if (amount > MAX_AMOUNT) return fail('input/too-long', `One payment can be at most ${MAX_AMOUNT} coins.`);
+    if (amount > MAX_AMOUNT) return fail('input/too-long', `One payment can be at most ${MAX_AMOUNT} coins.`, { max: MAX_AMOUNT });
     if (to === this.rt.me.account) return fail('input/empty', 'You cannot pay yourself.');
     const { seq, prev } = await this.nextLink();
     const transfer = await signTransfer(this.rt.me.accountPrivateKey, {
@@ -91,6 +93,21 @@ export class Wallet {
     return fail('input/empty', outcome.reason);
   }
 
+  /**
+   * Sends a red packet (app/redpackets.svelte.ts builds it): signed in our chain, stored with its
+   * seed before it is sent, and sent again like any payment until the relay answers.
+   */
+  async sendPacket(body: Omit<TransferBody, 'from' | 'seq' | 'prev'>, seed: string): Promise<Result<{ transfer: SignedTransfer; outcome: 'settled' | 'pending' }>> {
+    const { seq, prev } = await this.nextLink();
+    const transfer = await signTransfer(this.rt.me.accountPrivateKey, { ...body, from: this.rt.me.account, seq, prev });
+    await this.rt.db.transfers.put({ id: transfer.id, seq, transfer: transferJson(transfer), status: 'pending', seed });
+    await this.show();
+    const outcome = await this.send(transfer, seed);
+    await this.refresh();
+    if (outcome === 'settled' || outcome === 'pending') return ok({ transfer, outcome });
+    return fail('input/empty', outcome.reason);
+  }
+
   /** Our next seq and prev: after our newest transfer that is not refused. */
   private async nextLink(): Promise<{ seq: number; prev: string }> {
     const mine = (await this.rt.db.transfers.orderBy('seq').toArray()).filter((r) => r.status !== 'refused');
@@ -110,20 +127,22 @@ export class Wallet {
     return { seq: 1, prev: ZERO_HASH };
   }
 
-  private send(t: SignedTransfer): Promise<'settled' | 'pending' | { reason: string }> {
+  private send(t: SignedTransfer, seed?: string): Promise<'settled' | 'pending' | { reason: string }> {
     const run = this.sending.then(async () => {
       if (!this.rt.mailbox.connected) return 'pending' as const;
       try {
         // The request id is the transfer's own id: a resend is recognised as the same payment.
-        const f = await this.rt.mailbox.request({ t: 'transfer', id: t.id, transfer: JSON.parse(transferJson(t)) });
-        if (f.header.t !== 'receipt') return 'pending' as const;
+        const transfer = JSON.parse(transferJson(t)) as unknown;
+        const f = await this.rt.mailbox.request(seed === undefined ? { t: 'transfer', id: t.id, transfer } : { t: 'redpacket-create', id: t.id, transfer, seed });
+        const receipt = f.header.t === 'receipt' || f.header.t === 'redpacket' ? f.header.receipt : undefined;
+        if (!receipt) return 'pending' as const;
         const log = await this.ledgerLog();
-        const verified = log ? await verifyReceipt(f.header.receipt, { log, transfer: t }) : null;
+        const verified = log ? await verifyReceipt(receipt, { log, transfer: t }) : null;
         if (!verified?.ok) {
-          this.problem = `The relay's receipt for a payment did not verify: ${verified ? verified.message : 'no ledger key'}.`;
+          this.problem = translate('problem.receipt', { reason: verified ? verified.message : 'no ledger key' });
           return 'pending' as const;
         }
-        await this.rt.db.transfers.update(t.id, { status: 'settled', receipt: JSON.stringify(f.header.receipt) });
+        await this.rt.db.transfers.update(t.id, { status: 'settled', receipt: JSON.stringify(receipt) });
         return 'settled' as const;
       } catch (error) {
         if (error instanceof MailboxError && (error.code === 'disconnected' || error.code === 'unavailable' || error.code === 'rate-limited')) return 'pending' as const;
@@ -151,13 +170,13 @@ export class Wallet {
       const pending = (await this.rt.db.transfers.orderBy('seq').toArray()).filter((r: TransferRecord) => r.status === 'pending');
       for (const r of pending) {
         const t = parseTransfer(JSON.parse(r.transfer));
-        if (t.ok) await this.send(t.value);
+        if (t.ok) await this.send(t.value, r.seed);
       }
       const b = await this.rt.mailbox.request({ t: 'balance', id: rid(), account: this.rt.me.account });
       if (b.header.t === 'balance') this.balance = b.header.balance;
       await this.show(await this.incoming());
     } catch (error) {
-      if (!(error instanceof MailboxError && error.code === 'disconnected')) this.problem = `The wallet could not be updated: ${String(error)}`;
+      if (!(error instanceof MailboxError && error.code === 'disconnected')) this.problem = translate('problem.wallet', { error: String(error) });
     }
   }
 
@@ -195,7 +214,7 @@ export class Wallet {
     if (!log) return;
     const outcome = await auditCheckpoint(log, this.newest, theirs, (older, newer) => consistencyProof(this.rt.mailbox, older, newer));
     if (outcome.kind === 'split-view') {
-      this.problem = `Warning: ${outcome.message} Someone may be shown a different balance than you. Keep this device's data as evidence.`;
+      this.problem = translate('problem.splitView');
       this.rt.report(this.problem);
     } else if (outcome.kind === 'consistent') {
       if (from) {

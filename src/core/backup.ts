@@ -111,7 +111,7 @@ export async function encryptBackup(
 ): Promise<Result<string>> {
   if (passphrase.length === 0) return fail('input/empty', 'Enter a passphrase to protect your backup.');
   if ([...passphrase.normalize('NFC')].length < MIN_PASSPHRASE) {
-    return fail('input/too-short', `Use a passphrase of at least ${MIN_PASSPHRASE} characters.`);
+    return fail('input/too-short', `Use a passphrase of at least ${MIN_PASSPHRASE} characters.`, { min: MIN_PASSPHRASE });
   }
   const iterations = opts.iterations ?? BACKUP_ITERATIONS;
   if (!Number.isSafeInteger(iterations) || iterations < MIN_BACKUP_ITERATIONS || iterations > MAX_BACKUP_ITERATIONS) {

@@ -222,6 +222,136 @@ export class Floe {
     return this.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
   }
 
+  /** Settings → Notifications switch on; returns the status text under it. */
+  async enableNotifications(): Promise<string> {
+    await this.nav('Settings').click();
+    const toggle = this.page.getByRole('switch', { name: 'Notifications' });
+    await toggle.check();
+    return this.page.locator('#notifications-status').innerText();
+  }
+
+  /** The "Mute notifications" / "Unmute notifications" button of the open conversation. */
+  async toggleMute(): Promise<string> {
+    const button = this.page.getByRole('button', { name: /^(Mute|Unmute) notifications$/ });
+    const before = await button.innerText();
+    await button.click();
+    const after = before.startsWith('Mute') ? 'Unmute notifications' : 'Mute notifications';
+    await this.page.getByRole('button', { name: after }).waitFor();
+    return after;
+  }
+
+  /**
+   * The person switches to another app: the page becomes hidden. Headless Chromium reports every
+   * page 'visible' whatever happens (a second page brought to front, a new tab via CDP, a window
+   * minimized via CDP Browser.setWindowBounds, focus emulation off: all tried, all still
+   * 'visible'), so this overrides document.visibilityState in the page and fires
+   * 'visibilitychange', as the Page Visibility API would.
+   */
+  async switchAway(): Promise<void> {
+    await this.page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+  }
+
+  /** Back to the app: the real visibilityState shows again. */
+  async comeBack(): Promise<void> {
+    await this.page.evaluate(() => {
+      delete (document as { visibilityState?: unknown }).visibilityState;
+      delete (document as { hidden?: unknown }).hidden;
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+  }
+
+  /** The system notifications the app's service worker registration shows now. */
+  shownNotifications(): Promise<{ title: string; body: string }[]> {
+    return this.page.evaluate(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      return (await registration.getNotifications()).map((n) => ({ title: n.title, body: n.body }));
+    });
+  }
+
+  /** The Messages list item that shows `text` (a message, a quote or a recall notice). */
+  messageItem(text: string | RegExp): Locator {
+    return this.messages().filter({ has: this.page.locator('.text, .notice').getByText(text, { exact: typeof text === 'string' }) });
+  }
+
+  /** Reply on the message showing `text`: the composer then quotes it. */
+  async startReply(text: string): Promise<void> {
+    await this.messageItem(text).getByRole('button', { name: /^Reply to / }).click();
+    await this.page.getByRole('group', { name: 'Replying to' }).waitFor();
+  }
+
+  /** Types "@" and the start of a name, picks the first suggestion with the keyboard, and goes on typing. */
+  async mention(partial: string, then = ''): Promise<void> {
+    const box = this.page.getByRole('textbox', { name: 'Message' });
+    await box.pressSequentially(`@${partial}`);
+    await this.page.getByRole('listbox', { name: 'Mention suggestions' }).getByRole('option').first().waitFor();
+    await box.press('Enter');
+    if (then) await box.pressSequentially(then);
+  }
+
+  /** Recall on my message showing `text`; returns the refusal shown, or null when it was recalled. */
+  async recall(text: string): Promise<string | null> {
+    const item = this.messageItem(text);
+    await item.getByRole('button', { name: 'Recall', exact: true }).click();
+    const alert = this.page.getByRole('alert').filter({ hasText: /recall/i });
+    // Recalled: the text is gone from the list; refused: an alert says why.
+    await until(`recall of ${JSON.stringify(text)}`, async () => [await alert.count(), await item.count()], ([a, i]) => a! > 0 || i === 0);
+    return (await alert.count()) > 0 ? alert.innerText() : null;
+  }
+
+  /** Status → one of Online, Away, Busy, Invisible, and optionally a status message. */
+  async setStatus(status: 'Online' | 'Away' | 'Busy' | 'Invisible', message?: string): Promise<void> {
+    const button = this.page.getByRole('button', { name: 'Status', exact: true });
+    if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+    await this.page.getByRole('radio', { name: status }).check();
+    if (message !== undefined) {
+      const box = this.page.getByRole('textbox', { name: 'Status message' });
+      await box.fill(message);
+      await box.press('Enter');
+    }
+    await button.click();
+  }
+
+  /** The status word shown next to a contact: in the Conversations list, Contact list or conversation header. */
+  async statusOf(name: string, where: 'chats' | 'contacts' | 'header'): Promise<string> {
+    const scope =
+      where === 'chats'
+        ? this.conversations().getByRole('link', { name: new RegExp(name) })
+        : where === 'contacts'
+          ? this.page.getByRole('list', { name: 'Contact list' }).getByRole('link', { name: new RegExp(name) })
+          : this.page.locator('section.conversation header');
+    return (await scope.locator('.presence').first().innerText()).trim();
+  }
+
+  async waitForStatus(name: string, where: 'chats' | 'contacts' | 'header', expected: RegExp, timeoutMs = 20_000): Promise<string> {
+    return until(`${name} shown as ${expected} in ${where}`, () => this.statusOf(name, where).catch(() => ''), (s) => expected.test(s), timeoutMs);
+  }
+
+  /** "Bob is typing…" under the open conversation; empty when nobody types. */
+  async typingText(): Promise<string> {
+    return (await this.page.locator('section.conversation .typing').innerText()).trim();
+  }
+
+  /** Types into the Message box key by key, as a person does (each key is an input event). */
+  async typeMessage(text: string): Promise<void> {
+    await this.page.getByRole('textbox', { name: 'Message' }).pressSequentially(text, { delay: 30 });
+  }
+
+  /** The unread badge's accessible text on a conversation ("3 unread"), or '' without one. */
+  async unreadOf(name: string): Promise<string> {
+    const badge = this.conversations().getByRole('link', { name: new RegExp(name) }).locator('.unread .visually-hidden');
+    return (await badge.count()) > 0 ? (await badge.innerText()).trim() : '';
+  }
+
+  /** Settings → Privacy → "Send read receipts". */
+  async setReadReceipts(on: boolean): Promise<void> {
+    await this.nav('Settings').click();
+    await this.page.getByRole('checkbox', { name: 'Send read receipts' }).setChecked(on);
+  }
+
   async waitForMessages(expected: string[], timeoutMs = 20_000): Promise<string[]> {
     return until(`messages ${JSON.stringify(expected)}`, () => this.messageTexts(), (t) => JSON.stringify(t) === JSON.stringify(expected), timeoutMs);
   }

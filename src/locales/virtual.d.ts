@@ -1,0 +1,5 @@
+// Catalogs compiled by scripts/vite-locales.ts.
+declare module 'virtual:floe-locale/*' {
+  const messages: import('@lingui/core').Messages;
+  export default messages;
+}
