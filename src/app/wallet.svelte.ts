@@ -31,6 +31,7 @@ import { MailboxClient, MailboxError } from '../net/mailbox.ts';
 import type { TransferRecord } from '../store/db.ts';
 import { displayName, type Runtime } from './runtime.ts';
 import { auditCheckpoint, consistencyProof } from './ledger-audit.ts';
+import { RedPackets, type RedPacketHost } from './redpackets.svelte.ts';
 import { t as translate } from './i18n.svelte.ts';
 
 export interface WalletEntry {
@@ -91,6 +92,14 @@ export class Wallet {
     await this.refresh();
     if (outcome === 'settled' || outcome === 'pending') return ok(outcome);
     return fail('input/empty', outcome.reason);
+  }
+
+  private readonly packetsByChat = new WeakMap<object, RedPackets>();
+  /** The red packets of one conversation (one instance per conversation doc). */
+  redPackets(host: RedPacketHost): RedPackets {
+    let packets = this.packetsByChat.get(host.packets);
+    if (!packets) this.packetsByChat.set(host.packets, (packets = new RedPackets(this.rt, this, host)));
+    return packets;
   }
 
   /**

@@ -74,6 +74,8 @@ export interface TransferRecord {
   status: 'pending' | 'settled' | 'refused';
   receipt?: string;
   reason?: string;
+  /** A red packet's seed (base64url), sent with it to the relay (app/redpackets.svelte.ts). */
+  seed?: string;
 }
 
 export class FloeDb extends Dexie {
