@@ -20,6 +20,21 @@ export class Floe {
     return this.page.getByRole('navigation').getByRole('link', { name, exact: true });
   }
 
+  /** The nav links' names in order, in whatever language the app shows. */
+  async navNames(): Promise<string[]> {
+    return (await this.page.getByRole('navigation').getByRole('link').allInnerTexts()).map((s) => s.trim());
+  }
+
+  /** The Language combobox (Settings, or onboarding); `label` is its name in the language shown now. */
+  languageBox(label = 'Language'): Locator {
+    return this.page.getByRole('combobox', { name: label, exact: true });
+  }
+
+  /** Picks a language by its own name, e.g. '中文'. */
+  async chooseLanguage(name: string, label = 'Language'): Promise<void> {
+    await this.languageBox(label).selectOption({ label: name });
+  }
+
   async createAccount(nickname: string): Promise<void> {
     await this.page.getByRole('textbox', { name: 'Nickname' }).fill(nickname);
     await this.page.getByRole('button', { name: 'Create account' }).click();
@@ -134,7 +149,9 @@ export class Floe {
 
   /** In the open group: Invite to group; returns the link shown (once its QR code is drawn). */
   async inviteToGroup(): Promise<string> {
-    await this.page.getByRole('button', { name: 'Invite to group' }).click();
+    const button = this.page.getByRole('button', { name: 'Invite to group' });
+    if ((await button.getAttribute('aria-expanded')) === 'true') await button.click(); // close, so a fresh link is made
+    await button.click();
     await this.page.getByRole('img', { name: 'Invite QR code' }).waitFor();
     const box = this.page.getByRole('region', { name: 'Invite to group' }).getByRole('textbox', { name: 'Invite link' });
     await until('the invite link', () => box.inputValue(), (v) => v.length > 0);
@@ -148,7 +165,8 @@ export class Floe {
     if ((await add.getAttribute('aria-expanded')) !== 'true') await add.click();
     await this.page.getByRole('textbox', { name: 'Invite link' }).fill(link);
     await this.page.getByRole('button', { name: 'Add', exact: true }).click();
-    const alert = this.page.getByRole('alert');
+    // The Add box's own refusal, not a background notice elsewhere on the screen.
+    const alert = this.page.getByRole('region', { name: 'Contacts' }).getByRole('alert');
     const group = this.page.getByRole('button', { name: 'Group info' });
     await alert.or(group).first().waitFor({ timeout: timeoutMs });
     return (await alert.count()) > 0 ? alert.innerText() : null;
@@ -304,7 +322,8 @@ export class Floe {
 
   /** Status → one of Online, Away, Busy, Invisible, and optionally a status message. */
   async setStatus(status: 'Online' | 'Away' | 'Busy' | 'Invisible', message?: string): Promise<void> {
-    const button = this.page.getByRole('button', { name: 'Status', exact: true });
+    // Its name is "Status: Busy" and so on: it contains the word it shows (WCAG 2.5.3).
+    const button = this.page.getByRole('button', { name: /^Status\b/ });
     if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
     await this.page.getByRole('radio', { name: status }).check();
     if (message !== undefined) {
@@ -354,5 +373,35 @@ export class Floe {
 
   async waitForMessages(expected: string[], timeoutMs = 20_000): Promise<string[]> {
     return until(`messages ${JSON.stringify(expected)}`, () => this.messageTexts(), (t) => JSON.stringify(t) === JSON.stringify(expected), timeoutMs);
+  }
+
+  /** In the open conversation: Red packet → Amount, Shares, Lucky/Equal, Greeting → Send red packet; the result line. */
+  async sendRedPacket(amount: number, shares: number, split: 'Lucky' | 'Equal', greeting: string): Promise<string> {
+    const toggle = this.page.getByRole('button', { name: 'Red packet', exact: true });
+    if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+    const form = this.page.getByRole('form', { name: 'Red packet' });
+    await form.getByRole('textbox', { name: 'Amount' }).fill(String(amount));
+    await form.getByRole('textbox', { name: 'Shares' }).fill(String(shares));
+    await form.getByRole('radio', { name: split }).check();
+    await form.getByRole('textbox', { name: 'Greeting' }).fill(greeting);
+    await this.page.getByRole('button', { name: 'Send red packet' }).click();
+    const result = this.page.locator('.rp-result');
+    await result.waitFor({ timeout: 20_000 });
+    return result.innerText();
+  }
+
+  /** The red packet card of the message with this greeting. */
+  redPacket(greeting: string): Locator {
+    return this.messages().filter({ hasText: greeting }).getByRole('group', { name: /^Red packet from/ });
+  }
+
+  /** Opens the packet (once its card shows) and returns the coins the card says I got. */
+  async openRedPacket(greeting: string, timeoutMs = 20_000): Promise<number> {
+    const card = this.redPacket(greeting);
+    await card.getByRole('button', { name: 'Open' }).and(this.page.locator(':enabled')).waitFor({ timeout: timeoutMs });
+    await card.getByRole('button', { name: 'Open' }).click();
+    const got = card.getByRole('status').filter({ hasText: /You got \d+ coins/ });
+    await got.waitFor({ timeout: timeoutMs });
+    return Number(/You got (\d+) coins/.exec(await got.innerText())![1]);
   }
 }
