@@ -35,6 +35,21 @@ export class Floe {
     await this.languageBox(label).selectOption({ label: name });
   }
 
+  /** The nav links' names in order, in whatever language the app shows. */
+  async navNames(): Promise<string[]> {
+    return (await this.page.getByRole('navigation').getByRole('link').allInnerTexts()).map((s) => s.trim());
+  }
+
+  /** The Language combobox (Settings, or onboarding); `label` is its name in the language shown now. */
+  languageBox(label = 'Language'): Locator {
+    return this.page.getByRole('combobox', { name: label, exact: true });
+  }
+
+  /** Picks a language by its own name, e.g. '中文'. */
+  async chooseLanguage(name: string, label = 'Language'): Promise<void> {
+    await this.languageBox(label).selectOption({ label: name });
+  }
+
   async createAccount(nickname: string): Promise<void> {
     await this.page.getByRole('textbox', { name: 'Nickname' }).fill(nickname);
     await this.page.getByRole('button', { name: 'Create account' }).click();

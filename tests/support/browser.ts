@@ -34,6 +34,8 @@ export interface OpenBrowserOptions {
   /** Profile directory; a fresh temporary one (removed on close) when omitted. */
   userDataDir?: string;
   viewport?: { width: number; height: number };
+  /** The browser's language (navigator.languages, Accept-Language), e.g. 'ja-JP'; Chromium's default otherwise. */
+  locale?: string;
 }
 
 export interface BrowserHandle {
@@ -82,6 +84,7 @@ async function launch(opts: OpenBrowserOptions & { userDataDir: string }, ownsPr
     headless: true,
     args: [...CHROMIUM_ARGS],
     viewport: opts.viewport ?? { width: 1024, height: 768 },
+    ...(opts.locale ? { locale: opts.locale } : {}),
   });
   openContexts.add(context);
   context.once('close', () => openContexts.delete(context));
