@@ -14,8 +14,11 @@ import { ConversationDoc } from '../core/conversation-doc.ts';
 import { deriveDocKeys, type DocKeys } from '../core/derive.ts';
 import { fail, ok, type Result } from '../core/errors.ts';
 import { decodeHlc, compareHlc } from '../core/hlc.ts';
-import { newMessageId, secureRandom, type AccountId, type DeviceId, type RoomId } from '../core/ids.ts';
-import { signMessage, validateText, verifyCertificate, verifyMessage, type DeviceCertificate, type SignedMessage } from '../core/message.ts';
+import { newMessageId, secureRandom, type AccountId, type DeviceId, type MessageId, type RoomId } from '../core/ids.ts';
+import { signMessage, validateText, type DeviceCertificate, type MessageDraft, type SignedMessage } from '../core/message.ts';
+import { MessageVerifier } from '../core/message-verifier.ts';
+import { acceptedRecalls, RECALL_WINDOW_MS, signRecall, withinRecallWindow } from '../core/recall.ts';
+import type { MentionCandidate } from '../core/mentions.ts';
 import { DocPersistence } from '../store/doc-persistence.ts';
 import { LOCAL_ORIGIN, Replicator } from '../net/replicator.ts';
 import { joinWebrtc, type PeerLink } from '../net/webrtc.ts';
@@ -23,6 +26,7 @@ import { displayName, type Runtime } from './runtime.ts';
 import type { PresenceHub } from './presence.svelte.ts';
 import { ReadReceipts } from './receipts.svelte.ts';
 import { GroupChat } from './group.svelte.ts';
+import type { RedPacketHost } from './redpackets.svelte.ts';
 
 /**
  * pending: only on this device; relay: acknowledged by the relay; delivered: on their device;
@@ -39,6 +43,47 @@ export interface ChatMessageView {
   authorName: string;
   verified: boolean;
   state: DeliveryState;
+  /** The message this one replies to, as its quote shows it; null when it is not a reply. */
+  reply: ReplyQuoteView | null;
+  /** Names to highlight as "@name" in the text (of the accounts it mentions). */
+  mentionNames: string[];
+  /**
+   * A verified message from someone else that @mentions this account. The hook for
+   * notifications and the "Mentioned you" marker; false once it is recalled.
+   */
+  mentionsMe: boolean;
+  /** Withdrawn by its author (core/recall.ts): `text` is empty and the UI says who recalled it. */
+  recalled: boolean;
+  /** Until when (ms, wall clock) the author may recall it; 0 for others' messages. */
+  recallUntil: number;
+}
+
+export interface ReplyQuoteView {
+  id: string;
+  /** False when the original is missing, unverified or recalled: "Original message unavailable". */
+  available: boolean;
+  authorName: string;
+  /** The start of the original's text. */
+  snippet: string;
+}
+
+/** Optional parts of a message being sent. */
+export interface SendExtras {
+  /** The id of the message replied to. */
+  reply?: string;
+  /** Accounts @mentioned (only members count). */
+  mentions?: string[];
+}
+
+const SNIPPET_LENGTH = 80;
+
+type Extras = Pick<ChatMessageView, 'reply' | 'mentionNames' | 'mentionsMe' | 'recalled' | 'recallUntil'>;
+
+function sameExtras(a: Extras, b: Extras): boolean {
+  const ra = a.reply;
+  const rb = b.reply;
+  const sameReply = ra === rb || (ra !== null && rb !== null && ra.id === rb.id && ra.available === rb.available && ra.authorName === rb.authorName && ra.snippet === rb.snippet);
+  return sameReply && a.mentionsMe === b.mentionsMe && a.recalled === b.recalled && a.recallUntil === b.recallUntil && a.mentionNames.join('\n') === b.mentionNames.join('\n');
 }
 
 
@@ -70,11 +115,16 @@ export class Conversation {
   private persistence: DocPersistence | null = null;
   private link: PeerLink | null = null;
   private replicator: Replicator | null = null;
-  private readonly verifiedCerts = new Map<string, DeviceCertificate | null>();
-  private readonly verdicts = new Map<string, SignedMessage | null>();
-  private readonly views = new Map<string, ChatMessageView>();
-  /** Verdict keys already handed to `rt.verified`, so each verified message is reported once. */
+  /** Checks messages and recalls; who may write here is `trusts` (1:1: the two of us). */
+  private readonly verifier = new MessageVerifier(this.conv, (r) => this.trusts(r.author, r.hlc));
+  /** Views by the stored entry they show, so unchanged messages keep their view objects. */
+  private views = new WeakMap<object, ChatMessageView>();
+  /** Message ids already handed to `rt.verified`, so each verified message is reported once. */
   private readonly reported = new Set<string>();
+  /** Recalled message ids already handed to `rt.recalled` (search forgets their text). */
+  private readonly forgotten = new Set<string>();
+  /** A verified message from someone else mentions us and is newer than what we have read. */
+  unreadMention = $state(false);
   private scheduled = false;
   private remoteSeen = false;
   private refreshing: Promise<void> = Promise.resolve();
@@ -246,12 +296,15 @@ export class Conversation {
     this.receipts?.markSeen(this.messages);
   }
 
-  /** Trims, signs and appends a text message. Expected failures come back as values. */
-  async send(input: string): Promise<Result<void>> {
+  /**
+   * Trims, signs and appends a text message, optionally a reply and with @mentions (both signed
+   * with it). Expected failures come back as values.
+   */
+  async send(input: string, extras: SendExtras = {}): Promise<Result<MessageId>> {
     const text = validateText(input);
     if (!text.ok) return text;
     if (this.group?.gone) return fail('group/not-allowed', `You are no longer a member of ${this.title}.`);
-    const draft = {
+    const draft: MessageDraft = {
       v: 1 as const,
       id: newMessageId(),
       author: this.rt.me.account,
@@ -260,12 +313,31 @@ export class Conversation {
       kind: 'text' as const,
       text: text.value,
     };
+    if (extras.reply !== undefined) {
+      if (!this.messages.some((m) => m.id === extras.reply && m.verified && !m.recalled)) return fail('message/invalid', 'The message you are replying to is no longer available.');
+      draft.reply = extras.reply as MessageId;
+    }
+    const mentions = [...new Set(extras.mentions ?? [])];
+    if (mentions.some((a) => !this.trusts(a, draft.hlc))) return fail('mention/not-member', 'You can only mention people in this conversation.');
+    if (mentions.length > 0) draft.mentions = mentions as AccountId[];
     const message = await signMessage(this.rt.me.devicePrivateKey, draft);
-    this.verdicts.set(Conversation.verdictKey(message), message); // we just signed it ourselves
+    this.verifier.vouch(message); // we just signed it ourselves
     this.replicator!.local(() => this.conv.append(message), [message.id]);
     this.rt.presence?.sent(this.room);
     await Promise.all([this.persistence?.flush(), this.replicator!.settled()]);
-    return ok(undefined);
+    return ok(message.id);
+  }
+
+  /** What red packets need of this chat (app/redpackets.svelte.ts): a map in its doc, its secret, its members. */
+  redPacketHost(): RedPacketHost {
+    return {
+      packets: this.doc.getMap<string>('redpackets'),
+      local: (edit) => this.replicator!.local(edit),
+      secret: () => fromBase64Url(this.rt.account.conversation(this.room)?.secret ?? ''),
+      send: (text) => this.send(text),
+      members: () => (this.group ? this.group.members.map((m) => m.account as AccountId) : [this.rt.me.account, this.peer]),
+      nameOf: (account) => (account === this.rt.me.account ? (this.rt.account.profile()?.name ?? '') : this.authorNameOf(account)),
+    };
   }
 
   /** Passes our newest verified ledger checkpoint to the other person (split-view detection). */
@@ -309,80 +381,154 @@ export class Conversation {
     });
   }
 
-  private async certificate(device: string): Promise<DeviceCertificate | undefined> {
-    const raw = this.conv.devices.get(device as never);
-    if (!raw) return undefined;
-    const key = `${device}|${raw.sig}`;
-    if (!this.verifiedCerts.has(key)) this.verifiedCerts.set(key, await verifyCertificate(raw));
-    return this.verifiedCerts.get(key) ?? undefined;
+  /**
+   * Withdraws one of my messages (core/recall.ts): a signed recall record, accepted by every
+   * reader only from the author and within RECALL_WINDOW_MS. Refusals come back as values.
+   */
+  async recall(id: string): Promise<Result<void>> {
+    const view = this.messages.find((m) => m.id === id && m.verified);
+    if (!view || !view.mine) return fail('recall/not-author', 'You can only recall your own messages.');
+    if (view.recalled) return ok(undefined);
+    const tooLate = fail('recall/too-late', 'A message can only be recalled within 2 minutes of sending it.');
+    if (this.rt.now() > view.recallUntil) return tooLate;
+    const draft = { v: 1 as const, kind: 'recall' as const, target: id as MessageId, author: this.rt.me.account, device: this.rt.me.device, hlc: this.rt.clock.tick() };
+    // The rule every reader applies, on the stamp the recall really carries.
+    if (!withinRecallWindow(view.hlc, draft.hlc)) return tooLate;
+    const record = await signRecall(this.rt.me.devicePrivateKey, draft);
+    this.replicator!.local(() => this.conv.recall(record));
+    await Promise.all([this.persistence?.flush(), this.replicator!.settled()]);
+    return ok(undefined);
   }
 
-  private static verdictKey(raw: SignedMessage): string {
-    return `${raw?.id}|${raw?.sig}`;
+  /** This device's wall clock (injectable through the session, so tests need not wait). */
+  now(): number {
+    return this.rt.now();
   }
 
-  /** Verifies a message not seen before; the result is cached by id and signature. */
-  private async judge(raw: SignedMessage): Promise<void> {
-    const cert = await this.certificate(raw?.device);
-    const r = await verifyMessage(raw, cert);
-    const trusted = r.ok && (this.group ? this.group.trusts(r.value.author, r.value.hlc) : r.value.author === this.rt.me.account || r.value.author === this.peer);
-    this.verdicts.set(Conversation.verdictKey(raw), trusted && r.ok ? r.value : null);
+  /** Whether a correctly signed record by `author` at `hlc` counts here: the two of us, or a group's members. */
+  private trusts(author: string, hlc: string): boolean {
+    return this.group ? this.group.trusts(author, hlc) : author === this.rt.me.account || author === this.peer;
+  }
+
+  /** Whom "@" offers in the composer: the conversation's members other than me. */
+  mentionCandidates(): MentionCandidate[] {
+    if (this.group) return this.group.members.filter((m) => !m.me && m.name !== '').map((m) => ({ account: m.account, name: m.name }));
+    const out: MentionCandidate[] = [];
+    for (const m of this.conv.members.values()) {
+      if (typeof m?.account !== 'string' || m.account === this.rt.me.account || !this.trusts(m.account, '')) continue;
+      const name = typeof m.name === 'string' && m.name !== '' ? m.name : this.authorNameOf(m.account);
+      if (name !== '') out.push({ account: m.account, name });
+    }
+    return out;
+  }
+
+  /** The name an author is shown under. */
+  private authorNameOf(account: AccountId): string {
+    return (account === this.rt.me.account ? displayName(this.rt, account) : this.group ? this.group.nameOf(account) : this.title) ?? '';
+  }
+
+  /** Re-reads how far this conversation was read (here or on another device): the mention marker follows it. */
+  syncRead(): void {
+    const read = this.rt.account.readPosition(this.room) ?? '';
+    const unread = this.messages.some((m) => m.mentionsMe && m.hlc > read);
+    if (unread !== this.unreadMention) this.unreadMention = unread;
+  }
+
+  private certificate(device: string): Promise<DeviceCertificate | undefined> {
+    return this.verifier.certificate(device);
+  }
+
+  /** The parts of a view that replies, mentions and recalls decide. */
+  private extras(good: SignedMessage | null, byId: Map<string, SignedMessage>, recalls: ReadonlyMap<string, unknown>): Extras {
+    if (!good) return { reply: null, mentionNames: [], mentionsMe: false, recalled: false, recallUntil: 0 };
+    const recalled = recalls.has(good.id);
+    const mine = good.author === this.rt.me.account;
+    let reply: ReplyQuoteView | null = null;
+    if (good.reply !== undefined) {
+      const target = byId.get(good.reply);
+      const available = target !== undefined && !recalls.has(target.id);
+      reply = { id: good.reply, available, authorName: available ? this.authorNameOf(target.author) : '', snippet: available ? target.text.slice(0, SNIPPET_LENGTH) : '' };
+    }
+    const mentionNames = (good.mentions ?? []).flatMap((a) => [this.conv.members.get(a)?.name, this.authorNameOf(a)].filter((n): n is string => typeof n === 'string' && n !== ''));
+    return {
+      reply,
+      mentionNames,
+      mentionsMe: !mine && !recalled && (good.mentions?.includes(this.rt.me.account) ?? false),
+      recalled,
+      recallUntil: mine ? (decodeHlc(good.hlc)?.wall ?? 0) + RECALL_WINDOW_MS : 0,
+    };
   }
 
   private async refresh(remote: boolean): Promise<void> {
     if (this.closed) return;
-    // Who may write in a group follows its log: re-judge everything when that changed.
-    if (this.group && (await this.group.refresh())) {
-      this.verdicts.clear();
-      this.retitle();
-    }
+    // Who may write in a group follows its log; the verifier asks on every read, so a changed
+    // member list needs no re-verifying.
+    if (this.group && (await this.group.refresh())) this.retitle();
     const raw = this.conv.messages.toArray();
     // Verify what is new in one go (in parallel); everything else comes from the cache.
-    const fresh = raw.filter((m) => !this.verdicts.has(Conversation.verdictKey(m)));
-    if (fresh.length > 0) await Promise.all(fresh.map((m) => this.judge(m)));
+    await this.verifier.verify(raw);
+    // The first verified entry of each id is the message; a replayed copy is not shown twice.
+    const byId = new Map<string, SignedMessage>();
+    for (const m of raw) {
+      const good = this.verifier.message(m);
+      if (good && !byId.has(good.id)) byId.set(good.id, good);
+    }
+    const recalls = acceptedRecalls(await this.verifier.verifiedRecalls(), (id) => byId.get(id), this.rt.now());
     const views: ChatMessageView[] = [];
     const highest = new Map<DeviceId, string>(); // author device → highest hlc received
     const verified: SignedMessage[] = [];
-    for (const m of raw) {
-      const good = this.verdicts.get(Conversation.verdictKey(m)) ?? null;
-      if (good && !this.reported.has(Conversation.verdictKey(m))) {
-        this.reported.add(Conversation.verdictKey(m));
+    const forget: SignedMessage[] = [];
+    for (const [index, m] of raw.entries()) {
+      const good = this.verifier.message(m);
+      if (good && byId.get(good.id) !== good) continue;
+      const extras = this.extras(good, byId, recalls);
+      if (good && !extras.recalled && !this.reported.has(good.id)) {
+        this.reported.add(good.id);
         verified.push(good);
       }
-      const hlc = typeof m?.hlc === 'string' ? m.hlc : '';
+      if (good && extras.recalled && !this.forgotten.has(good.id)) {
+        this.forgotten.add(good.id);
+        forget.push(good);
+      }
+      const hlc = good?.hlc ?? (typeof m?.hlc === 'string' ? m.hlc : '');
       const mine = good?.author === this.rt.me.account;
       if (good && !mine) {
         this.rt.clock.observe(good.hlc);
         const h = highest.get(good.device);
         if (!h || h < good.hlc) highest.set(good.device, good.hlc);
       }
-      const key = Conversation.verdictKey(m);
-      const authorName = good ? ((mine ? displayName(this.rt, good.author) : this.group ? this.group.nameOf(good.author) : this.title) ?? '') : '';
+      const authorName = good ? this.authorNameOf(good.author) : '';
+      // Unverified entries get ids of their own: a forged copy must not share a verified message's key.
+      const id = good ? good.id : `unverified-${index}`;
       const state: DeliveryState =
         !good || !mine ? 'relay' : (this.group ? this.group.delivered((r) => this.conv.isDelivered(r, good.device, good.hlc)) : this.conv.isDelivered(this.peer, good.device, good.hlc)) ? 'delivered' : this.pending.has(good.id) ? 'pending' : 'relay';
-      const previous = this.views.get(key);
-      if (previous && previous.state === state && previous.authorName === authorName) {
+      const previous = typeof m === 'object' && m !== null ? this.views.get(m) : undefined;
+      if (previous && previous.id === id && previous.state === state && previous.authorName === authorName && previous.verified === (good !== null) && sameExtras(previous, extras)) {
         views.push(previous);
         continue;
       }
       const view: ChatMessageView = {
-        id: typeof m?.id === 'string' ? m.id : '',
-        text: typeof m?.text === 'string' ? m.text : '',
+        id,
+        // Only what was verified is shown; a recalled message's text is gone from the view.
+        text: good && !extras.recalled ? good.text : '',
         hlc,
         time: decodeHlc(hlc)?.wall ?? 0,
         mine,
         authorName,
         verified: good !== null,
         state,
+        ...extras,
       };
-      this.views.set(key, view);
+      if (typeof m === 'object' && m !== null) this.views.set(m, view);
       views.push(view);
     }
     // Appends arrive nearly in order, which the sort handles in about linear time.
     views.sort((a, b) => compareHlc(a.hlc, b.hlc) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (this.closed) return;
     if (verified.length > 0) this.rt.verified?.(this.room, verified);
+    if (forget.length > 0) this.rt.recalled?.(this.room, forget);
     if (views.length !== this.messages.length || views.some((v, i) => v !== this.messages[i])) this.messages = views;
+    this.syncRead();
     this.peerJoined = this.group !== null || this.conv.members.has(this.peer);
     if (this.peerJoined) this.rt.account.confirmConversation(this.room);
     if (remote && this.conv.rotations.size > 0) await this.checkRotations();

@@ -30,6 +30,8 @@ export interface Runtime {
   presence?: PresenceHub;
   /** False: never join WebRTC, everything goes through the relay (`?webrtc=off`, for tests). */
   webrtc?: boolean;
+  /** Called once per conversation instance with each verified message its author recalled (search forgets it). */
+  recalled?: (room: RoomId, messages: IndexableMessage[]) => void;
 }
 
 export function displayName(rt: Runtime, account: AccountId): string | undefined {

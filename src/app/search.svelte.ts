@@ -52,6 +52,11 @@ export class MessageSearch {
     this.index.add(room, messages).catch((error: unknown) => this.opts.report(`Search could not index new messages: ${String(error)}`));
   };
 
+  /** Runtime.recalled: a recalled message's text leaves the index (and so every later result). */
+  readonly forgetRecalled = (room: RoomId, messages: IndexableMessage[]): void => {
+    this.index.remove(room, messages).catch((error: unknown) => this.opts.report(`Search could not forget a recalled message: ${String(error)}`));
+  };
+
   /** The box's text changed: search once typing pauses. */
   set(query: string): void {
     this.query = query;

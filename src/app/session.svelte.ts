@@ -304,7 +304,7 @@ export class Session {
       certificate: identity.certificate,
     });
     this.thisDevice = identity.device;
-    const rt: Runtime = { ...base, me: identity, account, clock: new DeviceClock(identity.device, this.now), signalingUrl: this.opts.relay.signal, verified: this.search.indexVerified };
+    const rt: Runtime = { ...base, me: identity, account, clock: new DeviceClock(identity.device, this.now), signalingUrl: this.opts.relay.signal, verified: this.search.indexVerified, recalled: this.search.forgetRecalled };
     this.rt = rt;
     if (this.opts.webrtc === false) rt.webrtc = false;
     rt.presence = new PresenceHub({ me: identity.account, account, mailbox, now: this.now });
@@ -320,6 +320,7 @@ export class Session {
       this.presence?.syncSettings();
       for (const c of this.conversations) {
         c.retitle();
+        c.syncRead(); // read on another device: the mention marker follows
         c.syncFlags();
       }
       for (const entry of account.conversations()) {

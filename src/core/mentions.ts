@@ -47,12 +47,6 @@ export function matchMembers<T extends MentionCandidate>(members: readonly T[], 
   return scored.slice(0, limit).map((s) => s.m);
 }
 
-/** Replaces the "@query" at `q` with "@name " and returns the new text and caret. */
-export function insertMention(text: string, q: MentionQuery, caret: number, name: string): { text: string; caret: number } {
-  const inserted = `@${name} `;
-  return { text: text.slice(0, q.start) + inserted + text.slice(caret), caret: q.start + inserted.length };
-}
-
 /**
  * The accounts a message mentions: those picked from the suggestions whose "@name" is still in
  * the text when it is sent (a deleted mention is no mention), each once, in the order picked.

@@ -59,10 +59,12 @@ export const MessageSchema = v.object({
   ),
   sig: signature,
 });
-export type SignedMessage = Omit<v.InferOutput<typeof MessageSchema>, 'id' | 'author' | 'device'> & {
+export type SignedMessage = Omit<v.InferOutput<typeof MessageSchema>, 'id' | 'author' | 'device' | 'reply' | 'mentions'> & {
   id: MessageId;
   author: AccountId;
   device: DeviceId;
+  reply?: MessageId;
+  mentions?: AccountId[];
 };
 export type MessageDraft = Omit<SignedMessage, 'sig'>;
 

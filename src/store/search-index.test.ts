@@ -95,3 +95,20 @@ describe('SearchIndex (Dexie, fake-indexeddb)', () => {
     expect(await index.search('word 17')).toHaveLength(11); // 17 and 170–179: words match by prefix
   });
 });
+
+describe('SearchIndex.remove (recalled messages)', () => {
+  it('forgets recalled messages for good, also when added and removed in quick succession', async () => {
+    const db = freshDb();
+    const index = new SearchIndex(db);
+    const kept = msg('lunch at noon');
+    const recalled = msg('lunch secret plan');
+    void index.add('r', [kept, recalled]);
+    await index.remove('r', [recalled]);
+    expect(texts(await index.search('lunch'))).toEqual(['lunch at noon']);
+    // Removing an id that is not indexed, or one from another room, changes nothing.
+    await index.remove('r', [msg('never indexed')]);
+    await index.remove('other-room', [kept]);
+    expect(texts(await index.search('lunch'))).toEqual(['lunch at noon']);
+    expect(await db.search.count()).toBe(1);
+  });
+});

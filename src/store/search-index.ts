@@ -82,6 +82,20 @@ export class SearchIndex {
     }
   }
 
+  /**
+   * Removes messages of one conversation (recalled by their authors). Serialised with `add`, so a
+   * message indexed and recalled in quick succession ends up absent; resolves once committed.
+   */
+  remove(room: string, messages: readonly IndexableMessage[]): Promise<void> {
+    const next = this.writing.then(async () => {
+      const ids = await this.storedIds(room);
+      await this.db.search.bulkDelete(messages.map((m): Key => [-(decodeHlc(m.hlc)?.wall ?? 0), room, m.id]));
+      for (const m of messages) ids.delete(m.id);
+    });
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+
   private storedIds(room: string): Promise<Set<string>> {
     let ids = this.stored.get(room);
     if (!ids) {
