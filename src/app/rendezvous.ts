@@ -10,6 +10,7 @@ import { deriveDocKeys } from '../core/derive.ts';
 import type { RoomId } from '../core/ids.ts';
 import { openHello, rendezvous, type PendingInvite } from '../core/invite.ts';
 import type { MailboxClient } from '../net/mailbox.ts';
+import { t } from './i18n.svelte.ts';
 import type { Runtime } from './runtime.ts';
 
 export class Rendezvous {
@@ -64,7 +65,7 @@ export class Rendezvous {
       const body = utf8(JSON.stringify(h.hello));
       this.mailbox.push(h.room, h.cap, body, h.hello.e.slice(0, 22)).catch((error: unknown) => {
         // Disconnects are retried on the next connection; anything else the user should know.
-        if ((error as { code?: string }).code !== 'disconnected') this.rt.report(`An invite answer could not be delivered: ${String(error)}`);
+        if ((error as { code?: string }).code !== 'disconnected') this.rt.report(t('problem.inviteAnswer', { error: String(error) }));
       });
     }
   }

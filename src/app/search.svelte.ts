@@ -9,6 +9,7 @@ import type { RoomId } from '../core/ids.ts';
 import { parseQuery, snippet } from '../core/search.ts';
 import type { FloeDb } from '../store/db.ts';
 import { SearchIndex, type IndexableMessage } from '../store/search-index.ts';
+import { t } from './i18n.svelte.ts';
 
 export interface SearchResultView {
   room: string;
@@ -49,12 +50,12 @@ export class MessageSearch {
 
   /** Runtime.verified: stores newly verified messages in the index, in the background. */
   readonly indexVerified = (room: RoomId, messages: IndexableMessage[]): void => {
-    this.index.add(room, messages).catch((error: unknown) => this.opts.report(`Search could not index new messages: ${String(error)}`));
+    this.index.add(room, messages).catch((error: unknown) => this.opts.report(t('problem.searchIndex', { error: String(error) })));
   };
 
   /** Runtime.recalled: a recalled message's text leaves the index (and so every later result). */
   readonly forgetRecalled = (room: RoomId, messages: IndexableMessage[]): void => {
-    this.index.remove(room, messages).catch((error: unknown) => this.opts.report(`Search could not forget a recalled message: ${String(error)}`));
+    this.index.remove(room, messages).catch((error: unknown) => this.opts.report(t('problem.searchForget', { error: String(error) })));
   };
 
   /** The box's text changed: search once typing pauses. */
@@ -97,7 +98,7 @@ export class MessageSearch {
       }));
       this.answered = query;
     } catch (error) {
-      if (asked === this.asked) this.opts.report(`Search failed: ${String(error)}`);
+      if (asked === this.asked) this.opts.report(t('problem.search', { error: String(error) }));
     } finally {
       if (asked === this.asked) this.searching = false;
     }

@@ -27,6 +27,7 @@ import { Wallet } from './wallet.svelte.ts';
 import { joinWithCode, LinkHost, type JoinProgress } from './linking.svelte.ts';
 import type { Runtime } from './runtime.ts';
 import { MessageSearch } from './search.svelte.ts';
+import { t } from './i18n.svelte.ts';
 import { PresenceHub } from './presence.svelte.ts';
 import { browserNotificationEnv, Notifications, type NotificationEnv } from './notifications.svelte.ts';
 import { unreadCount } from '../core/receipts.ts';
@@ -102,7 +103,7 @@ export class Session {
       if (identity) await this.boot(identity);
       else this.status = 'onboarding';
     } catch (error) {
-      this.problem = `Floe could not open its storage on this device: ${String(error)}`;
+      this.problem = t('problem.storage', { error: String(error) });
       this.status = 'failed';
     }
   }
@@ -328,7 +329,7 @@ export class Session {
         if (open && (entry.epoch ?? 0) > open.epoch) void open.rekey(fromBase64Url(entry.secret)!, entry.epoch ?? 0);
         else if (!open) void this.openConversation(entry.room);
       }
-      if (account.isRevoked(identity.device)) this.problem = 'This device was removed from your account on another device. It no longer receives new messages.';
+      if (account.isRevoked(identity.device)) this.problem = t('problem.removed');
       else if (account.rotationsMap.size > 0) void this.checkAccountRotations();
     };
     doc.on('update', syncAccount);
@@ -367,7 +368,7 @@ export class Session {
       });
       opening.catch((error: unknown) => {
         this.opening.delete(room);
-        this.problem = `A conversation could not be opened: ${String(error)}`;
+        this.problem = t('problem.conversation', { error: String(error) });
       });
       this.opening.set(room, opening);
     }
