@@ -118,3 +118,36 @@ describe('keys used by the code', () => {
     expect(codes.filter((c) => !(`error.${c}` in en))).toEqual([]);
   });
 });
+
+/**
+ * Text a person sees that is written into a component instead of coming from t(): letters in the
+ * markup outside {…} and in attributes people read (aria-label, placeholder, alt, title). Brand
+ * words that stay the same in every language are allowed, and so are sample codes such as the
+ * link code placeholder ABCD-EFGH-JKMN-PQRS.
+ */
+export function literalText(svelte: string): string[] {
+  let markup = svelte.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<style[\s\S]*?<\/style>/g, '').replace(/<!--[\s\S]*?-->/g, '');
+  // Drop {…} expressions, innermost first, so nested braces go too.
+  for (let prev = ''; prev !== markup; ) [prev, markup] = [markup, markup.replace(/\{[^{}]*\}/g, ' ')];
+  const found: string[] = [];
+  for (const m of markup.matchAll(/\b(aria-label|aria-description|placeholder|alt|title)="([^"]*)"/g)) if (/\p{L}/u.test(m[2]!) && !/^[A-Z0-9-]+$/.test(m[2]!)) found.push(`${m[1]}="${m[2]}"`);
+  const text = markup.replace(/<[^>]*>/g, '\n');
+  for (const line of text.split('\n')) if (/\p{L}/u.test(line.replace(/\bFloe\b/g, ''))) found.push(line.trim());
+  return found;
+}
+
+describe('components speak only through t()', () => {
+  // Every converted component is listed here, so text added later without t() fails this test.
+  const CONVERTED = ['App', 'Shell', 'Onboarding', 'Settings', 'Devices', 'BackupExport', 'Wallet', 'Search', 'UpdateBanner', 'AccountId', 'LanguagePicker'];
+
+  it('literalText finds text and readable attributes, and ignores expressions and markup', () => {
+    expect(literalText('<script>const a = "x";</script><p class="a">{t(\'k\')}</p><img alt="" />')).toEqual([]);
+    expect(literalText('<p>Hello {name}</p><input placeholder="Type here" /><b title={t(\'x\')}>{a ? {b} : c}</b>')).toEqual(['placeholder="Type here"', 'Hello']);
+  });
+
+  for (const name of CONVERTED) {
+    it(`${name}.svelte has no literal text`, () => {
+      expect(literalText(readFileSync(join(SRC, 'ui', `${name}.svelte`), 'utf8'))).toEqual([]);
+    });
+  }
+});
