@@ -98,7 +98,7 @@ describe('replies, mentions, recall and forged authors', () => {
     await a.sendMessage('this one stays');
     await b.waitForMessages(['Lunch at noon?', 'Or later', 'Yes, see you there', '@Alice are you coming?', 'this one stays']);
     await alice.context.clock.setSystemTime(Date.now() + 3 * 60_000);
-    expect(await a.recall('this one stays')).toMatch(/within 2 minutes/);
+    expect(await a.recall('this one stays')).toMatch(/2 minutes|too late/i);
     await expect(a.messageItem('this one stays').count()).resolves.toBe(1);
     await expect(b.messageItem('this one stays').count()).resolves.toBe(1);
   });
