@@ -40,14 +40,16 @@ export interface NotificationEnv {
 const STORAGE_KEY = 'floe:notifications';
 /** The service worker's message after a notification click (sw/notifications.ts). */
 export const OPEN_MESSAGE = 'floe:open-conversation';
-const SW_TIMEOUT_MS = 10_000;
+/** Browser calls that may never settle (no service worker; a browser without a push service). */
+const BROWSER_TIMEOUT_MS = 10_000;
 
-function registration(): Promise<ServiceWorkerRegistration> {
-  return Promise.race([
-    navigator.serviceWorker.ready,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the service worker is not running')), SW_TIMEOUT_MS)),
-  ]);
+function withTimeout<T>(promise: Promise<T>, failure: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(failure)), BROWSER_TIMEOUT_MS)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
+
+const registration = (): Promise<ServiceWorkerRegistration> => withTimeout(navigator.serviceWorker.ready, 'the service worker is not running');
 
 export function browserNotificationEnv(): NotificationEnv {
   const supported = typeof Notification !== 'undefined' && 'serviceWorker' in navigator;
@@ -229,7 +231,10 @@ export class Notifications {
         await sub.unsubscribe(); // the relay's key changed: the old subscription cannot be used
         sub = null;
       }
-      sub ??= await manager.subscribe({ userVisibleOnly: true, applicationServerKey: new Uint8Array(key) });
+      sub ??= await withTimeout(
+        manager.subscribe({ userVisibleOnly: true, applicationServerKey: new Uint8Array(key) }),
+        "the browser's push service did not answer",
+      );
       const json = sub.toJSON();
       const rooms = await this.pushRooms();
       const told = JSON.stringify([sub.endpoint, rooms]);
