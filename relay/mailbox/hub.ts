@@ -180,11 +180,12 @@ export function createMailboxHub(opts: { store: MailboxStore; limits: MailboxLim
    * frame is refused with an error and the connection stays up (presence is best effort).
    */
   function ephemeral(conn: Conn, h: Extract<ClientHeader, { t: 'ephemeral' }>, body: Uint8Array): void {
-    if (!conn.ephemeral.take(performance.now())) return refuse(conn, 'rate-limited', 'too many presence frames', undefined, h.room);
-    if (body.length === 0) return refuse(conn, 'bad-request', 'empty presence frame', undefined, h.room);
-    if (body.length > MAX_EPHEMERAL_BYTES) return refuse(conn, 'too-large', `a presence frame may be at most ${MAX_EPHEMERAL_BYTES} bytes`, undefined, h.room);
+    // Refusals name no room: they are about this frame, and must not read as the room refused.
+    if (!conn.ephemeral.take(performance.now())) return refuse(conn, 'rate-limited', 'too many presence frames');
+    if (body.length === 0) return refuse(conn, 'bad-request', 'empty presence frame');
+    if (body.length > MAX_EPHEMERAL_BYTES) return refuse(conn, 'too-large', `a presence frame may be at most ${MAX_EPHEMERAL_BYTES} bytes`);
     const opened = conn.caps.get(h.room);
-    if (opened === undefined || opened !== capHash(h.cap)) return refuse(conn, 'forbidden', 'open the room with its capability first', undefined, h.room);
+    if (opened === undefined || opened !== capHash(h.cap)) return refuse(conn, 'forbidden', 'presence frame for a room not opened with this capability');
     const frame = encodeFrame({ t: 'ephemeral', room: h.room }, body);
     // Only to connections that opened the room with the same capability: a room nobody has
     // pushed to yet has no registered capability, and opening it then proves nothing.

@@ -139,7 +139,7 @@ export class PresenceHub {
   attach(room: string, keys: DocKeys): void {
     if (this.closed) return;
     this.rooms.get(room)?.channel.close();
-    const channel = new PresenceChannel(this.d.mailbox, keys, (b) => this.received(b, room));
+    const channel = new PresenceChannel(this.d.mailbox, keys, (b) => this.received(b, room), () => this.sendTo(room));
     this.rooms.set(room, { channel, typing: new TypingThrottle(), typingTimer: null, answered: 0 });
     this.sendTo(room);
   }

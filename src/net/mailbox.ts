@@ -50,6 +50,11 @@ interface OpenRoom {
   handler: RoomHandler;
 }
 
+export interface EphemeralListener {
+  receive(body: Uint8Array): void;
+  live?(): void;
+}
+
 export interface MailboxOptions {
   url: string;
   makeSocket?: (url: string) => SocketLike;
@@ -66,7 +71,13 @@ export class MailboxClient {
   private readonly waiting = new Map<string, { resolve: (f: Frame<ServerHeader>) => void; reject: (e: MailboxError) => void }>();
   private readonly stateListeners = new Set<(s: ConnectionState) => void>();
   /** room → who hears other devices' presence/typing frames for it (never stored by the relay). */
-  private readonly ephemeralListeners = new Map<string, (body: Uint8Array) => void>();
+  private readonly ephemeralListeners = new Map<string, EphemeralListener>();
+  /**
+   * Rooms whose `synced` arrived on this connection: the relay has checked their capability, so
+   * it accepts presence frames for them. (An `ephemeral` sent right after `open` could overtake
+   * the relay's check of the open and be refused.)
+   */
+  private readonly live = new Set<string>();
   private inbound: Promise<void> = Promise.resolve();
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -104,6 +115,7 @@ export class MailboxClient {
   }
 
   close(room: string): void {
+    this.live.delete(room);
     if (this.rooms.delete(room) && this.ready) this.send(encodeFrame({ t: 'close', room }));
   }
 
@@ -136,12 +148,13 @@ export class MailboxClient {
    * be open on this client (the relay checks the capability it was opened with).
    */
   sendEphemeral(room: string, cap: string, body: Uint8Array): boolean {
-    if (!this.ready || !this.rooms.has(room)) return false;
+    if (!this.ready || !this.live.has(room)) return false;
     this.send(encodeFrame({ t: 'ephemeral', room, cap }, body));
     return true;
   }
 
-  onEphemeral(room: string, listener: (body: Uint8Array) => void): () => void {
+  /** `listener.receive` hears others' frames; `listener.live` is told when sending becomes possible (again). */
+  onEphemeral(room: string, listener: EphemeralListener): () => void {
     this.ephemeralListeners.set(room, listener);
     return () => {
       if (this.ephemeralListeners.get(room) === listener) this.ephemeralListeners.delete(room);
@@ -193,6 +206,7 @@ export class MailboxClient {
   /** Fails every waiting push: the outbox will send them again on the next connection. */
   private drop(): void {
     this.ready = false;
+    this.live.clear();
     if (this.pinger) clearInterval(this.pinger);
     this.pinger = null;
     for (const w of this.waiting.values()) w.reject(new MailboxError('disconnected', 'connection to the relay lost'));
@@ -240,6 +254,10 @@ export class MailboxClient {
       case 'synced': {
         const room = this.rooms.get(h.room);
         if (!room) return;
+        if (h.t === 'synced' && !this.live.has(h.room)) {
+          this.live.add(h.room);
+          this.ephemeralListeners.get(h.room)?.live?.();
+        }
         // Entries are applied strictly one after another, in arrival order; their preparation
         // (decryption) runs ahead in parallel.
         const prepared = h.t === 'entry' && room.handler.prepare ? room.handler.prepare(body).catch(() => undefined) : undefined;
@@ -251,7 +269,7 @@ export class MailboxClient {
       case 'pong':
         return;
       case 'ephemeral':
-        this.ephemeralListeners.get(h.room)?.(body);
+        this.ephemeralListeners.get(h.room)?.receive(body);
         return;
       default: {
         // Every other answer (ack, receipt, balance, history, proofs…) names its request.

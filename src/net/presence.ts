@@ -41,13 +41,16 @@ export class PresenceChannel {
     private readonly mailbox: MailboxClient,
     private keys: DocKeys,
     private readonly receive: (beacon: Beacon) => void,
+    /** The relay path is usable (again): after connecting, reconnecting, or a rekey. */
+    private readonly onLive: () => void = () => undefined,
   ) {
     this.offRelay = this.listen(keys);
   }
 
   private listen(keys: DocKeys): () => void {
-    return this.mailbox.onEphemeral(keys.roomId, (body) => {
-      void openBeacon(keys, body).then((b) => (b ? this.receive(b) : this.rejected++));
+    return this.mailbox.onEphemeral(keys.roomId, {
+      receive: (body) => void openBeacon(keys, body).then((b) => (b ? this.receive(b) : this.rejected++)),
+      live: () => this.onLive(),
     });
   }
 

@@ -357,7 +357,7 @@ export class Floe {
         : where === 'contacts'
           ? this.page.getByRole('list', { name: 'Contact list' }).getByRole('link', { name: new RegExp(name) })
           : this.page.locator('section.conversation header');
-    return (await scope.locator('.presence').first().innerText()).trim();
+    return (await scope.locator('.presence').first().innerText()).replace(/\s+/g, ' ').trim();
   }
 
   async waitForStatus(name: string, where: 'chats' | 'contacts' | 'header', expected: RegExp, timeoutMs = 20_000): Promise<string> {
