@@ -19,10 +19,13 @@ import { deriveDocKeys } from '../core/derive.ts';
 import { encodePushRooms, type PushRooms } from '../core/protocol.ts';
 import { MailboxClient } from '../net/mailbox.ts';
 import type { Conversation } from './conversation.svelte.ts';
+import { t } from './i18n.svelte.ts';
 import { conversationRoute, noticeFor, type MessageNotice } from './notify-rules.ts';
 
 export type NotificationStatus = 'off' | 'on' | 'denied' | 'unsupported';
 export type PushStatus = 'off' | 'pending' | 'on' | 'failed';
+/** Why notifications are weaker than asked here; Settings says it in the person's language. */
+export type NotificationProblem = { kind: 'no-push' } | { kind: 'push-failed' | 'show-failed'; reason: string };
 
 /** The browser's side, injected so the rules run without one. */
 export interface NotificationEnv {
@@ -77,8 +80,8 @@ const unpadded = (b64: string | undefined): string => (b64 ?? '').replace(/=+$/,
 export class Notifications {
   status = $state<NotificationStatus>('off');
   push = $state<PushStatus>('off');
-  /** Why Web Push is not working here, in a sentence for Settings; null when it is (or is off). */
-  pushProblem = $state<string | null>(null);
+  /** Why Web Push (or showing a notification) is not working here; null when all is well. */
+  pushProblem = $state<NotificationProblem | null>(null);
 
   private account: AccountDoc | null = null;
   private readonly seen = new Map<string, Set<string>>();
@@ -177,7 +180,7 @@ export class Notifications {
     for (const v of fresh) seen.add(v.id);
     if (first || this.status !== 'on' || !this.env.hidden()) return;
     for (const v of fresh) {
-      const notice = noticeFor(v, c.title, c.muted);
+      const notice = noticeFor(v, c.title, c.muted, (name) => t('notifications.mentioned', { name }));
       if (notice) void this.show(c.room, notice);
     }
   }
@@ -187,7 +190,7 @@ export class Notifications {
       // One notification per conversation: a newer message replaces the older one (same tag).
       await this.env.show(notice.title, { body: notice.body, tag: `floe-${room}`, data: { room, url: conversationRoute(room) } });
     } catch (error) {
-      this.pushProblem = `A notification could not be shown: ${describe(error)}`;
+      this.pushProblem = { kind: 'show-failed', reason: describe(error) };
     }
   }
 
@@ -217,7 +220,7 @@ export class Notifications {
       const manager = await this.env.pushManager();
       if (!manager) {
         this.push = 'failed';
-        this.pushProblem = 'This browser has no Web Push: you are notified while Floe is open, not after it is closed.';
+        this.pushProblem = { kind: 'no-push' };
         return;
       }
       if (this.push !== 'on') this.push = 'pending';
@@ -246,7 +249,7 @@ export class Notifications {
       this.pushProblem = null;
     } catch (error) {
       this.push = 'failed';
-      this.pushProblem = `You are notified while Floe is open, but not after it is closed: push could not be set up here (${describe(error)}).`;
+      this.pushProblem = { kind: 'push-failed', reason: describe(error) };
     }
   }
 }

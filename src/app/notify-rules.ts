@@ -17,10 +17,10 @@ type NoticeSource = Pick<ChatMessageView, 'mine' | 'verified' | 'text' | 'author
  * our own messages, unverified ones (they must not appear under a claimed author's name, not even
  * in a notification), recalled ones, or when the conversation is muted.
  */
-export function noticeFor(view: NoticeSource, title: string, muted: boolean): MessageNotice | null {
+export function noticeFor(view: NoticeSource, title: string, muted: boolean, mentioned = (name: string) => `${name} mentioned you`): MessageNotice | null {
   if (view.mine || !view.verified || view.recalled === true || muted) return null;
   const body = view.text.length > MAX_BODY ? `${view.text.slice(0, MAX_BODY - 1)}…` : view.text;
-  if (view.mentionsMe === true) return { title: `${view.authorName} mentioned you`, body };
+  if (view.mentionsMe === true) return { title: mentioned(view.authorName), body };
   // In a group the conversation's title is the group's name: say who wrote too.
   const heading = !view.authorName || view.authorName === title ? title : `${view.authorName} · ${title}`;
   return { title: heading, body };

@@ -17,6 +17,7 @@ const OTHERS = ['zh', 'ja', 'ko', 'fr', 'de', 'es'] as const;
 /** Values that are rightly the same as English in some languages, with the reason. */
 const SAME_AS_ENGLISH: Record<string, { langs: readonly string[]; why: string }> = {
   'nav.chats': { langs: ['de', 'es'], why: '"Chats" is the everyday word in German and Spanish messengers' },
+  'notifications.title': { langs: ['fr'], why: '"Notifications" is the French word too' },
 };
 
 /** Argument names of an ICU message: {name}, {count, plural, ...}, and those inside plural/select branches. */
