@@ -1,0 +1,95 @@
+// Accessibility: axe-core runs on every screen of the real app (Chromium, real relay), in the
+// light and the dark colour scheme, and the test fails on any serious or critical violation,
+// listing them all (tests/e2e/axe.ts prints rule, element and how to fix it).
+//
+// Screens: onboarding; the Chats list; a conversation with messages (two accounts connected by an
+// invite, as in chat.test.ts); Contacts with the invite panel open; Add contact; Wallet; Settings
+// with the devices section and a link code shown; Search results; the emoji picker; the keyboard
+// shortcuts dialog; and, on a phone-sized window, the conversation and the navigation bar.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAllBrowsers, openBrowser, type BrowserHandle } from '../support/browser.ts';
+import { startRelay, type RelayProcess } from '../support/relay-process.ts';
+import { axeBothSchemes } from './axe.ts';
+import { Floe } from './pages.ts';
+
+describe('accessibility (axe-core) of every screen, light and dark', () => {
+  let relay: RelayProcess;
+  let alice: BrowserHandle;
+  let bob: BrowserHandle;
+
+  beforeAll(async () => {
+    relay = await startRelay();
+    alice = await openBrowser({ origin: relay.url });
+    bob = await openBrowser({ origin: relay.url, viewport: { width: 390, height: 800 } });
+  });
+
+  afterAll(async () => {
+    await closeAllBrowsers();
+    await relay?.stop();
+  });
+
+  it('has no serious or critical violations', async () => {
+    const found: string[] = [];
+    const a = new Floe(alice.page);
+    const b = new Floe(bob.page);
+    const check = async (floe: Floe, screen: string) => found.push(...(await axeBothSchemes(floe.page, screen)));
+
+    await alice.page.goto(relay.url);
+    await bob.page.goto(relay.url);
+    await alice.page.getByRole('textbox', { name: 'Nickname' }).waitFor();
+    await alice.page.getByRole('button', { name: 'I already have an account' }).click();
+    await check(a, 'Onboarding');
+
+    await a.createAccount('Alice');
+    await b.createAccount('Bob');
+    await check(a, 'Chats, empty');
+
+    const link = await a.createInvite();
+    await check(a, 'Contacts, invite open');
+
+    await b.nav('Contacts').click();
+    await bob.page.getByRole('button', { name: 'Add contact' }).click();
+    await bob.page.getByRole('textbox', { name: 'Invite link' }).fill('not a link');
+    await bob.page.getByRole('button', { name: 'Add', exact: true }).click();
+    await bob.page.getByRole('alert').waitFor();
+    await check(b, 'Add contact, with an error');
+    expect(await b.addContact(link)).toBeNull();
+
+    await a.nav('Chats').click();
+    await a.conversations().getByRole('link', { name: /Bob/ }).waitFor({ timeout: 20_000 });
+    await a.openConversation('Bob');
+    await a.sendMessage('Hello Bob');
+    await b.waitForMessages(['Hello Bob']);
+    await b.sendMessage('Hi Alice 你好');
+    await a.waitForMessages(['Hello Bob', 'Hi Alice 你好']);
+    await check(a, 'Conversation');
+    await check(b, 'Conversation, phone');
+
+    await a.openEmojiPicker();
+    await check(a, 'Emoji picker');
+    await alice.page.keyboard.press('Escape');
+
+    await bob.page.getByRole('button', { name: 'Send coins' }).click();
+    await check(b, 'Send coins, phone');
+
+    await a.search('Alice');
+    await check(a, 'Search results');
+    await alice.page.keyboard.press('Escape');
+
+    await a.nav('Wallet').click();
+    await alice.page.getByRole('region', { name: 'Wallet' }).getByText('Balance').waitFor();
+    await check(a, 'Wallet');
+
+    await a.showLinkCode();
+    await alice.page.getByRole('list', { name: 'Devices' }).waitFor();
+    await check(a, 'Settings, devices and link code');
+
+    await a.nav('Chats').focus();
+    await alice.page.keyboard.press('Shift+?');
+    await alice.page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await check(a, 'Keyboard shortcuts dialog');
+    await alice.page.keyboard.press('Escape');
+
+    expect(found.length, `axe found ${found.length} serious or critical violation(s):\n\n${found.join('\n\n')}\n`).toBe(0);
+  });
+});
