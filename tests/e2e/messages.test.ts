@@ -8,7 +8,7 @@ import type { SignedMessage } from '../../src/core/message.ts';
 import { closeAllBrowsers, openBrowser, tempDir, type BrowserHandle } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
 import { forgeries, readOwnConversation, storeAsLocalEdit } from './forge.ts';
-import { Floe, until } from './pages.ts';
+import { becomeContacts, Floe, until } from './pages.ts';
 
 describe('replies, mentions, recall and forged authors', () => {
   let relay: RelayProcess;
@@ -29,10 +29,7 @@ describe('replies, mentions, recall and forged authors', () => {
     b = new Floe(bob.page);
     await a.createAccount('Alice');
     await b.createAccount('Bob');
-    expect(await b.addContact(await a.createInvite())).toBeNull();
-    await a.nav('Chats').click();
-    await a.conversations().getByRole('link', { name: /Bob/ }).waitFor({ timeout: 20_000 });
-    await a.openConversation('Bob');
+    await becomeContacts(a, b, 'Bob');
   });
 
   afterAll(async () => {
@@ -83,11 +80,17 @@ describe('replies, mentions, recall and forged authors', () => {
     await b.waitForMessages(['Lunch at noon?', 'Or later', 'Yes, see you there', '@Alice are you coming?', 'oops wrong chat']);
     expect(await b.search('oops')).toHaveLength(1);
     await b.searchBox().fill('');
+    await b.startReply('oops wrong chat');
+    await b.sendMessage('wrong chat?');
+    await a.waitForMessages(['Lunch at noon?', 'Or later', 'Yes, see you there', '@Alice are you coming?', 'oops wrong chat', 'wrong chat?']);
 
     expect(await a.recall('oops wrong chat')).toBeNull();
     await a.messageItem('You recalled a message').waitFor();
     await b.messageItem('Alice recalled a message').waitFor({ timeout: 20_000 });
     expect(await b.messageTexts()).not.toContain('oops wrong chat');
+    // Bob's reply no longer quotes it.
+    await b.messageItem('wrong chat?').getByText('Original message unavailable').waitFor();
+    await expect(b.messageItem('wrong chat?').innerText()).resolves.not.toContain('oops');
     expect(await b.search('oops')).toEqual([]);
     expect(await a.search('oops')).toEqual([]);
     await a.searchBox().fill('');
@@ -96,7 +99,7 @@ describe('replies, mentions, recall and forged authors', () => {
 
   it('refuses a recall after two minutes, with a clear message, and Bob keeps the text', async () => {
     await a.sendMessage('this one stays');
-    await b.waitForMessages(['Lunch at noon?', 'Or later', 'Yes, see you there', '@Alice are you coming?', 'this one stays']);
+    await b.waitForMessages(['Lunch at noon?', 'Or later', 'Yes, see you there', '@Alice are you coming?', 'wrong chat?', 'this one stays']);
     await alice.context.clock.setSystemTime(Date.now() + 3 * 60_000);
     expect(await a.recall('this one stays')).toMatch(/2 minutes|too late/i);
     await expect(a.messageItem('this one stays').count()).resolves.toBe(1);

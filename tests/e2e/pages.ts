@@ -13,6 +13,18 @@ export async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T)
   return last;
 }
 
+/**
+ * Two people become contacts through an invite link: `invitee` accepts `inviter`'s link, and
+ * `inviter` then has the new conversation open.
+ */
+export async function becomeContacts(inviter: Floe, invitee: Floe, inviteeName: string): Promise<void> {
+  const refused = await invitee.addContact(await inviter.createInvite());
+  if (refused !== null) throw new Error(`the invite was refused: ${refused}`);
+  await inviter.nav('Chats').click();
+  await inviter.conversations().getByRole('link', { name: new RegExp(inviteeName) }).waitFor({ timeout: 20_000 });
+  await inviter.openConversation(inviteeName);
+}
+
 export class Floe {
   constructor(readonly page: Page) {}
 
