@@ -189,6 +189,26 @@ describe('red packets on a real relay', () => {
     expect((await status(p.t.id)).header).toMatchObject({ t: 'redpacket' });
   });
 
+  it('survives SIGKILL: claims and packets are still there after a restart, and the refund still comes', async () => {
+    const p = await create({ amount: 40, shares: 4, split: 'equal' }, { expiresIn: 3000 });
+    const m = await TestAccount.create();
+    expect((await claim(c, p.t.id, m, p.claimSecret)).header).toMatchObject({ t: 'redpacket', claims: 1 });
+    c.close();
+    await relay.kill('SIGKILL');
+    relay = await relay.restart();
+    url = v1Url(relay.signalUrl);
+    c = await LedgerClient.connect(url);
+    expect((await status(p.t.id)).header).toMatchObject({ t: 'redpacket', claims: 1 });
+    expect((await claim(c, p.t.id, m, p.claimSecret)).header).toMatchObject({ code: 'already-claimed' });
+    let s = await status(p.t.id);
+    for (let i = 0; i < 100 && s.header.t === 'redpacket' && s.header.state !== 'refunded'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      s = await status(p.t.id);
+    }
+    expect(s.header).toMatchObject({ t: 'redpacket', state: 'refunded' });
+    expect(s.transfers.at(-1)).toMatchObject({ kind: 'redpacket-refund', amount: 30 });
+  });
+
   it('ledger verify passes after packets, and fails on a tampered or forged claim', async () => {
     // One packet left open, so the escrow holds coins a forged claim could take.
     const open = await create({ amount: 90, shares: 3, split: 'equal' });
