@@ -252,7 +252,7 @@ export class Wallet {
 
   private describe(t: SignedTransfer, direction: 'in' | 'out') {
     const other = (direction === 'in' ? t.from : t.to) as AccountId;
-    const name = displayName(this.rt, other) ?? (t.kind === 'mint' ? 'the relay' : `${other.slice(0, 8)}…`);
+    const name = displayName(this.rt, other) ?? (t.kind === 'mint' ? 'the relay' : t.kind.startsWith('redpacket') ? 'a red packet' : `${other.slice(0, 8)}…`);
     return { id: t.id, direction, counterparty: name, amount: t.amount, kind: t.kind, memo: t.memo, created: t.created };
   }
 
