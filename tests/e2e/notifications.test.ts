@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, openBrowser, tempDir, type BrowserHandle } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
-import { Floe, until } from './pages.ts';
+import { becomeContacts, Floe, until } from './pages.ts';
 
 describe('notifications', () => {
   let relay: RelayProcess;
@@ -33,10 +33,7 @@ describe('notifications', () => {
     const b = new Floe(bob.page);
     await a.createAccount('Alice');
     await b.createAccount('Bob');
-    expect(await b.addContact(await a.createInvite())).toBeNull();
-    await a.nav('Chats').click();
-    await a.conversations().getByRole('link', { name: /Bob/ }).waitFor({ timeout: 20_000 });
-    await a.openConversation('Bob');
+    await becomeContacts(a, b, 'Bob');
 
     expect(await b.enableNotifications()).toContain('shown while Floe is in the background');
     // No push service in headless Chromium: said in a sentence, nothing else breaks.
