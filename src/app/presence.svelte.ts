@@ -207,7 +207,7 @@ export class PresenceHub {
 
   private beacon(room: string, status: Beacon['status'] = this.own === 'invisible' ? 'offline' : this.own): Beacon {
     const now = this.d.now();
-    this.lastAt = Math.max(now, this.lastAt + 1);
+    this.lastAt = Math.max(now, this.lastAt + 2); // at + 1 is the prepared goodbye's (net/presence.ts)
     const typing = status !== 'offline' && (this.rooms.get(room)?.typing.active ?? false);
     return {
       v: 1,
@@ -270,11 +270,11 @@ export class PresenceHub {
 
   /**
    * The page is going away (closed, reloaded, or frozen in the back-forward cache): say Offline
-   * now, best effort (sealing is async and may not finish), rather than when the beacon expires.
+   * now with the goodbye sealed in advance, rather than when the last beacon expires.
    * A page that comes back announces itself again on its next activity or heartbeat.
    */
   goodbye(): void {
-    if (this.sentStatus !== 'invisible') for (const room of this.rooms.keys()) this.sendTo(room, 'offline');
+    if (this.sentStatus !== 'invisible') for (const link of this.rooms.values()) link.channel.farewell();
   }
 
   /** The page is back (from the back-forward cache): say so at once. */

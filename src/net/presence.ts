@@ -34,6 +34,7 @@ export class PresenceChannel {
   /** Frames that did not open or parse (a bug or a hostile peer): visible to tests. */
   rejected = 0;
   private awareness: Awareness | null = null;
+  private goodbye: { beacon: Beacon; sealed: Uint8Array | null } | null = null;
   private offAwareness: (() => void) | null = null;
   private offRelay: () => void;
 
@@ -86,12 +87,31 @@ export class PresenceChannel {
     return off;
   }
 
-  /** Sends over both paths; `viaRelay: false` keeps a beacon on WebRTC only (benchmarks, tests). */
+  /**
+   * Sends over both paths; `viaRelay: false` keeps a beacon on WebRTC only (benchmarks). Also
+   * seals, ahead of time, the goodbye that `farewell` sends: a page being closed has no time
+   * left for async crypto. The goodbye's `at + 1` is newer than this beacon and older than the
+   * next (the hub steps `at` by 2).
+   */
   async send(beacon: Beacon, viaRelay = true): Promise<void> {
     this.awareness?.setLocalStateField(AWARENESS_FIELD, beacon);
+    const { typing: _typing, ...rest } = beacon;
+    const bye: Beacon = { ...rest, status: 'offline', message: '', at: beacon.at + 1 };
+    this.goodbye = { beacon: bye, sealed: null };
     if (!viaRelay) return;
     const keys = this.keys;
-    this.mailbox.sendEphemeral(keys.roomId, keys.capability, await sealBeacon(keys, beacon));
+    const [sealed, sealedBye] = await Promise.all([sealBeacon(keys, beacon), sealBeacon(keys, bye)]);
+    if (this.goodbye?.beacon === bye) this.goodbye.sealed = sealedBye;
+    this.mailbox.sendEphemeral(keys.roomId, keys.capability, sealed);
+  }
+
+  /** Says Offline at once, synchronously (page hide, app close), over whatever path is up. */
+  farewell(): void {
+    const bye = this.goodbye;
+    if (!bye) return;
+    this.goodbye = null;
+    this.awareness?.setLocalStateField(AWARENESS_FIELD, bye.beacon);
+    if (bye.sealed) this.mailbox.sendEphemeral(this.keys.roomId, this.keys.capability, bye.sealed);
   }
 
   close(): void {

@@ -114,8 +114,11 @@ describe('presence, typing and read receipts', () => {
     await until('typing cleared', () => a.typingText(), (t) => t === '', 3_000);
     // Still no peer-to-peer link: all of the above came through the relay.
     expect(await a.page.getByText('Not connected right now').count()).toBe(1);
-    // Bob closes his app: Alice sees him go Offline (his goodbye, or at the latest his beacon's expiry).
-    await bob.context.close();
-    await a.waitForStatus('Bob', 'header', /^Offline/, 80_000);
+    // Bob closes his app: his goodbye (sealed in advance) turns him Offline for Alice well before
+    // his last beacon would expire (65 s).
+    await bob.page.close({ runBeforeUnload: true });
+    const closed = Date.now();
+    await a.waitForStatus('Bob', 'header', /^Offline · last seen /, 30_000);
+    expect(Date.now() - closed).toBeLessThan(30_000);
   });
 });
