@@ -16,6 +16,7 @@ import { fail, ok, type Result } from '../core/errors.ts';
 import { decodeHlc, compareHlc } from '../core/hlc.ts';
 import { newMessageId, secureRandom, type AccountId, type DeviceId, type MessageId, type RoomId } from '../core/ids.ts';
 import { signMessage, validateText, type DeviceCertificate, type MessageDraft, type SignedMessage } from '../core/message.ts';
+import { authoredKey, MessageIndex } from '../core/message-index.ts';
 import { MessageVerifier } from '../core/message-verifier.ts';
 import { acceptedRecalls, RECALL_WINDOW_MS, signRecall, withinRecallWindow } from '../core/recall.ts';
 import type { MentionCandidate } from '../core/mentions.ts';
@@ -121,6 +122,8 @@ export class Conversation {
   private views = new WeakMap<object, ChatMessageView>();
   /** Message ids already handed to `rt.verified`, so each verified message is reported once. */
   private readonly reported = new Set<string>();
+  /** View id → the verified message it shows (view ids differ from message ids only on collisions). */
+  private shown = new Map<string, SignedMessage>();
   /** Recalled message ids already handed to `rt.recalled` (search forgets their text). */
   private readonly forgotten = new Set<string>();
   /** A verified message from someone else mentions us and is newer than what we have read. */
@@ -314,8 +317,9 @@ export class Conversation {
       text: text.value,
     };
     if (extras.reply !== undefined) {
-      if (!this.messages.some((m) => m.id === extras.reply && m.verified && !m.recalled)) return fail('message/invalid', 'The message you are replying to is no longer available.');
-      draft.reply = extras.reply as MessageId;
+      const target = this.shown.get(extras.reply);
+      if (!target || this.messages.some((m) => m.id === extras.reply && m.recalled)) return fail('message/invalid', 'The message you are replying to is no longer available.');
+      draft.reply = target.id;
     }
     const mentions = [...new Set(extras.mentions ?? [])];
     if (mentions.some((a) => !this.trusts(a, draft.hlc))) return fail('mention/not-member', 'You can only mention people in this conversation.');
@@ -391,7 +395,7 @@ export class Conversation {
     if (view.recalled) return ok(undefined);
     const tooLate = fail('recall/too-late', 'A message can only be recalled within 2 minutes of sending it.');
     if (this.rt.now() > view.recallUntil) return tooLate;
-    const draft = { v: 1 as const, kind: 'recall' as const, target: id as MessageId, author: this.rt.me.account, device: this.rt.me.device, hlc: this.rt.clock.tick() };
+    const draft = { v: 1 as const, kind: 'recall' as const, target: this.shown.get(id)!.id, author: this.rt.me.account, device: this.rt.me.device, hlc: this.rt.clock.tick() };
     // The rule every reader applies, on the stamp the recall really carries.
     if (!withinRecallWindow(view.hlc, draft.hlc)) return tooLate;
     const record = await signRecall(this.rt.me.devicePrivateKey, draft);
@@ -439,14 +443,14 @@ export class Conversation {
   }
 
   /** The parts of a view that replies, mentions and recalls decide. */
-  private extras(good: SignedMessage | null, byId: Map<string, SignedMessage>, recalls: ReadonlyMap<string, unknown>): Extras {
+  private extras(good: SignedMessage | null, index: MessageIndex, recalls: ReadonlyMap<string, unknown>): Extras {
     if (!good) return { reply: null, mentionNames: [], mentionsMe: false, recalled: false, recallUntil: 0 };
-    const recalled = recalls.has(good.id);
+    const recalled = recalls.has(authoredKey(good.author, good.id));
     const mine = good.author === this.rt.me.account;
     let reply: ReplyQuoteView | null = null;
     if (good.reply !== undefined) {
-      const target = byId.get(good.reply);
-      const available = target !== undefined && !recalls.has(target.id);
+      const target = index.replyTarget(good.reply);
+      const available = target !== undefined && !recalls.has(authoredKey(target.author, target.id));
       reply = { id: good.reply, available, authorName: available ? this.authorNameOf(target.author) : '', snippet: available ? target.text.slice(0, SNIPPET_LENGTH) : '' };
     }
     const mentionNames = (good.mentions ?? []).flatMap((a) => [this.conv.members.get(a)?.name, this.authorNameOf(a)].filter((n): n is string => typeof n === 'string' && n !== ''));
@@ -467,27 +471,25 @@ export class Conversation {
     const raw = this.conv.messages.toArray();
     // Verify what is new in one go (in parallel); everything else comes from the cache.
     await this.verifier.verify(raw);
-    // The first verified entry of each id is the message; a replayed copy is not shown twice.
-    const byId = new Map<string, SignedMessage>();
-    for (const m of raw) {
-      const good = this.verifier.message(m);
-      if (good && !byId.has(good.id)) byId.set(good.id, good);
-    }
-    const recalls = acceptedRecalls(await this.verifier.verifiedRecalls(), (id) => byId.get(id), this.rt.now());
+    // Replies and recalls refer to messages by id (core/message-index.ts); a replayed copy of a
+    // message is not shown twice.
+    const index = new MessageIndex();
+    const entries = raw.map((m) => ({ m, good: this.verifier.message(m) })).filter((e) => e.good === null || index.add(e.good));
+    const recalls = acceptedRecalls(await this.verifier.verifiedRecalls(), (author, id) => index.authored(author, id), this.rt.now());
     const views: ChatMessageView[] = [];
     const highest = new Map<DeviceId, string>(); // author device → highest hlc received
     const verified: SignedMessage[] = [];
     const forget: SignedMessage[] = [];
-    for (const [index, m] of raw.entries()) {
-      const good = this.verifier.message(m);
-      if (good && byId.get(good.id) !== good) continue;
-      const extras = this.extras(good, byId, recalls);
-      if (good && !extras.recalled && !this.reported.has(good.id)) {
-        this.reported.add(good.id);
+    const shown = new Map<string, SignedMessage>();
+    for (const [n, { m, good }] of entries.entries()) {
+      const extras = this.extras(good, index, recalls);
+      const key = good ? authoredKey(good.author, good.id) : '';
+      if (good && !extras.recalled && !this.reported.has(key)) {
+        this.reported.add(key);
         verified.push(good);
       }
-      if (good && extras.recalled && !this.forgotten.has(good.id)) {
-        this.forgotten.add(good.id);
+      if (good && extras.recalled && !this.forgotten.has(key)) {
+        this.forgotten.add(key);
         forget.push(good);
       }
       const hlc = good?.hlc ?? (typeof m?.hlc === 'string' ? m.hlc : '');
@@ -498,8 +500,10 @@ export class Conversation {
         if (!h || h < good.hlc) highest.set(good.device, good.hlc);
       }
       const authorName = good ? this.authorNameOf(good.author) : '';
-      // Unverified entries get ids of their own: a forged copy must not share a verified message's key.
-      const id = good ? good.id : `unverified-${index}`;
+      // View ids are unique: unverified entries, and a second message signed under a used id, get
+      // ids of their own (a forged copy must not share a verified message's key).
+      const id = good && !shown.has(good.id) ? good.id : `${good ? good.id : 'unverified'}~${n}`;
+      if (good) shown.set(id, good);
       const state: DeliveryState =
         !good || !mine ? 'relay' : (this.group ? this.group.delivered((r) => this.conv.isDelivered(r, good.device, good.hlc)) : this.conv.isDelivered(this.peer, good.device, good.hlc)) ? 'delivered' : this.pending.has(good.id) ? 'pending' : 'relay';
       const previous = typeof m === 'object' && m !== null ? this.views.get(m) : undefined;
@@ -527,6 +531,7 @@ export class Conversation {
     if (this.closed) return;
     if (verified.length > 0) this.rt.verified?.(this.room, verified);
     if (forget.length > 0) this.rt.recalled?.(this.room, forget);
+    this.shown = shown;
     if (views.length !== this.messages.length || views.some((v, i) => v !== this.messages[i])) this.messages = views;
     this.syncRead();
     this.peerJoined = this.group !== null || this.conv.members.has(this.peer);

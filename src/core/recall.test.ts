@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_DRIFT_MS } from './hlc.ts';
 import type { MessageId } from './ids.ts';
+import type { SignedMessage } from './message.ts';
+import { authoredKey, MessageIndex } from './message-index.ts';
 import { MessageVerifier } from './message-verifier.ts';
 import { acceptedRecalls, judgeRecall, RECALL_WINDOW_MS, signRecall, verifyRecall, withinRecallWindow, type RecallDraft, type SignedRecall } from './recall.ts';
 import { conversationOf, hlcAt, person, say, sync, T0, type Person } from './test-people.ts';
@@ -21,9 +23,10 @@ async function setup() {
   const shown = async (now: number, doc = conv, v = verifier) => {
     const raw = doc.messages.toArray();
     await v.verify(raw);
-    const byId = new Map(raw.map((m) => v.message(m)).filter((m) => m !== null).map((m) => [m.id, m]));
-    const recalled = acceptedRecalls(await v.verifiedRecalls(), (id) => byId.get(id), now);
-    return [...byId.values()].map((m) => (recalled.has(m.id) ? `${m.text} (recalled)` : m.text));
+    const index = new MessageIndex();
+    const shown = raw.map((m) => v.message(m)).filter((m) => m !== null && index.add(m)) as SignedMessage[];
+    const recalled = acceptedRecalls(await v.verifiedRecalls(), (author, id) => index.authored(author, id), now);
+    return shown.map((m) => (recalled.has(authoredKey(m.author, m.id)) ? `${m.text} (recalled)` : m.text));
   };
   return { alice, bob, conv, members, verifier, shown };
 }
@@ -90,6 +93,25 @@ describe('recall', () => {
     expect(await s.shown(T0 + 2000)).toEqual(['kept']);
     expect(judgeRecall(await recallBy(s.alice, m.id, T0 + 1), undefined, T0)).toMatchObject({ ok: false, error: { code: 'recall/unknown-message' } });
     expect((await s.verifier.verifiedRecalls()).map((r) => r.target)).toEqual([other.id]);
+  });
+
+  it('reaches only its author\'s message when another member signs a message under the same id', async () => {
+    const s = await setup();
+    const m = await say(s.alice, { text: 'from Alice', hlc: hlcAt(T0) });
+    // Bob signs his own message with Alice's id, placed first, and replays hers once more.
+    s.conv.messages.insert(0, [await say(s.bob, { id: m.id, text: 'from Bob, same id', hlc: hlcAt(T0) })]);
+    s.conv.append(m);
+    s.conv.append(m);
+    s.conv.recall(await recallBy(s.alice, m.id, T0 + 1000));
+    expect(await s.shown(T0 + 2000)).toEqual(['from Bob, same id', 'from Alice (recalled)']);
+    // A reply to that id quotes neither.
+    const index = new MessageIndex();
+    for (const e of s.conv.messages.toArray()) {
+      const good = s.verifier.message(e);
+      if (good) index.add(good);
+    }
+    expect(index.replyTarget(m.id)).toBeUndefined();
+    expect(index.authored(s.alice.account, m.id)?.text).toBe('from Alice');
   });
 
   it('is refused when the author is no longer trusted', async () => {

@@ -17,6 +17,7 @@ import { fail, ok, type Result } from './errors.ts';
 import { compareHlc, decodeHlc, MAX_DRIFT_MS } from './hlc.ts';
 import type { AccountId, DeviceId, MessageId } from './ids.ts';
 import { signAuthored, verifyAuthored, type DeviceCertificate, type SignedMessage } from './message.ts';
+import { authoredKey } from './message-index.ts';
 
 /** QQ's rule: a message can be recalled for two minutes after it was sent. */
 export const RECALL_WINDOW_MS = 2 * 60_000;
@@ -69,17 +70,19 @@ export function judgeRecall(recall: SignedRecall, target: SignedMessage | undefi
 }
 
 /**
- * The accepted recalls of a conversation: message id → the recall that withdrew it. Each input
- * recall must already be verified; `message` looks up a verified message by id.
+ * The accepted recalls of a conversation, keyed by `authoredKey(author, message id)` (ids are
+ * chosen by authors, so only the pair names one message). Each input recall must already be
+ * verified; `message` finds the verified message an author wrote under an id.
  */
 export function acceptedRecalls(
   recalls: Iterable<SignedRecall>,
-  message: (id: MessageId) => SignedMessage | undefined,
+  message: (author: AccountId, id: MessageId) => SignedMessage | undefined,
   now: number,
-): Map<MessageId, SignedRecall> {
-  const accepted = new Map<MessageId, SignedRecall>();
+): Map<string, SignedRecall> {
+  const accepted = new Map<string, SignedRecall>();
   for (const r of recalls) {
-    if (!accepted.has(r.target) && judgeRecall(r, message(r.target), now).ok) accepted.set(r.target, r);
+    const key = authoredKey(r.author, r.target);
+    if (!accepted.has(key) && judgeRecall(r, message(r.author, r.target), now).ok) accepted.set(key, r);
   }
   return accepted;
 }
