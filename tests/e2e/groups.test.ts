@@ -119,5 +119,11 @@ describe('group chats', () => {
     expect(await dave.joinGroup(fresh)).toMatch(/full/i);
     await dave.nav('Chats').click();
     expect(await dave.conversations().getByRole('link').count()).toBe(0);
+
+    // Bob leaves: the group leaves his list, and Alice's member list shows only her.
+    await bob.leaveGroup();
+    await bob.nav('Chats').click();
+    await until('Hikers gone from Bob\'s list', () => bob.conversations().getByRole('link', { name: /Hikers/ }).count(), (n) => n === 0);
+    await until('Alice alone', () => alice.groupMembers(), (m) => m.length === 1, 30_000);
   });
 });
