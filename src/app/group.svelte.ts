@@ -10,8 +10,7 @@ import type * as Y from 'yjs';
 import { fail, ok, type Result } from '../core/errors.ts';
 import { groupLog, groupRotatedFor, signGroupAction, verifyGroupActions, type GroupActionBody } from '../core/group-actions.ts';
 import { createGroupInvite, sealOffer } from '../core/group-invite.ts';
-import { foldGroup, may, type GroupState, type Role } from '../core/group.ts';
-import { compareHlc } from '../core/hlc.ts';
+import { foldGroup, may, mayWrite, type GroupState, type Role } from '../core/group.ts';
 import type { AccountId, DeviceId, RoomId } from '../core/ids.ts';
 import type { DeviceCertificate } from '../core/message.ts';
 import { MailboxClient } from '../net/mailbox.ts';
@@ -80,9 +79,7 @@ export class GroupChat {
 
   /** Whether a correctly signed record by `author` at `hlc` counts: members, and former members before they went. */
   trusts(author: string, hlc: string): boolean {
-    if (this.state.members.some((m) => m.account === author)) return true;
-    const went = this.state.former.get(author as AccountId);
-    return went !== undefined && compareHlc(hlc, went.hlc) < 0;
+    return mayWrite(this.state, author, hlc);
   }
 
   nameOf(account: string, signed?: string): string {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { toBase64Url } from './bytes.ts';
 import { generateAgreementKeyPair, generateSigningKeyPair } from './crypto.ts';
 import { newGroupId, signGroupAction, tokenHashOf, verifyGroupActions, type GroupAction, type GroupActionBody } from './group-actions.ts';
-import { foldGroup, may } from './group.ts';
+import { foldGroup, may, mayWrite } from './group.ts';
 import { encodeHlc } from './hlc.ts';
 import type { AccountId, DeviceId } from './ids.ts';
 import { certifyDevice, type DeviceCertificate } from './message.ts';
@@ -208,6 +208,22 @@ describe('group authority', () => {
     expect(s.owner).toBe(w.carol.account);
     expect(names(s)).toEqual(['Carol:owner', 'Bob:member']);
     expect(s.former.get(w.alice.account)?.how).toBe('left');
+  });
+
+  it('counts messages from members, and from former members only before they went', async () => {
+    const w = await world();
+    const inv = await w.invite(w.alice);
+    await w.join(w.bob, inv);
+    await w.join(w.carol, inv);
+    const beforeRemoval = w.at(w.carol);
+    const removal = await w.act(w.alice, { t: 'remove', account: w.carol.account });
+    const afterRemoval = w.at(w.carol);
+    const s = await w.state();
+    expect(mayWrite(s, w.bob.account, afterRemoval)).toBe(true);
+    expect(mayWrite(s, w.carol.account, beforeRemoval)).toBe(true);
+    expect(mayWrite(s, w.carol.account, removal.hlc)).toBe(false);
+    expect(mayWrite(s, w.carol.account, afterRemoval)).toBe(false);
+    expect(mayWrite(s, w.mallory.account, beforeRemoval)).toBe(false);
   });
 
   it('ignores everything before the group was created and a log with no create', async () => {

@@ -163,3 +163,14 @@ export function may(state: GroupState, actor: AccountId, t: 'invite' | 'rename' 
   if (t === 'remove') return targetRole === 'member' || (targetRole === 'admin' && role === 'owner');
   return true;
 }
+
+/**
+ * Whether a correctly signed record (message, recall…) by `author` stamped `hlc` counts in this
+ * group: current members, and former members for what they wrote before they went. Anyone else's
+ * record is shown flagged, never under their name.
+ */
+export function mayWrite(state: GroupState, author: string, hlc: string): boolean {
+  if (state.members.some((m) => m.account === author)) return true;
+  const went = state.former.get(author as AccountId);
+  return went !== undefined && compareHlc(hlc, went.hlc) < 0;
+}
