@@ -19,6 +19,7 @@ import { benchRelayThroughput } from './relay-throughput.ts';
 import { benchLinking } from './linking.ts';
 import { benchLedger } from './ledger.ts';
 import { benchSearch } from './search.ts';
+import { benchPresence } from './presence.ts';
 
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
@@ -30,6 +31,7 @@ const BENCHES: { name: string; title: string; run: (log: (line: string) => void)
   { name: 'linking', title: '5. Linking a device: Approve → all conversations visible', run: benchLinking },
   { name: 'ledger', title: '6. Ledger settlement', run: benchLedger },
   { name: 'search', title: '7. Search over 100,000 messages', run: benchSearch },
+  { name: 'presence', title: '8. Presence change visible to a contact', run: benchPresence },
 ];
 
 const t0 = performance.now();

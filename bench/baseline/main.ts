@@ -37,6 +37,23 @@ const api = {
       filterBcConns: true,
       peerOpts: { config: { iceServers: [] } },
     });
+    // Presence baseline (bench/presence.ts): when a peer's awareness field arrives.
+    provider.awareness.on('change', ({ added, updated }: { added: number[]; updated: number[] }) => {
+      const t = now();
+      for (const id of [...added, ...updated]) {
+        const v = provider?.awareness.getStates().get(id)?.bench;
+        if (typeof v === 'string' && !arrivals.has(v)) {
+          arrivals.set(v, t);
+          waiters.get(v)?.();
+        }
+      }
+    });
+  },
+  /** Sets this page's awareness field to `value` and returns the time (presence baseline). */
+  setAwareness(value: string): number {
+    const t = now();
+    provider?.awareness.setLocalStateField('bench', value);
+    return t;
   },
   peers(): number {
     return provider?.room?.webrtcConns.size ?? 0;
