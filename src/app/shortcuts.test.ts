@@ -95,8 +95,8 @@ describe('shortcutHelp', () => {
   it('names the keys of the platform and lists every shortcut once', () => {
     const pc = shortcutHelp(false);
     const mac = shortcutHelp(true);
-    expect(pc.find((s) => s.does === 'Search messages')?.keys).toEqual(['Ctrl+K', '/']);
-    expect(mac.find((s) => s.does === 'Search messages')?.keys).toEqual(['⌘+K', '/']);
+    expect(pc.find((s) => s.does === 'shortcuts.search')?.keys).toEqual(['Ctrl+K', '/']);
+    expect(mac.find((s) => s.does === 'shortcuts.search')?.keys).toEqual(['⌘+K', '/']);
     expect(mac[0]!.keys).toEqual(['⌥+↓']);
     expect(new Set(pc.map((s) => s.does)).size).toBe(pc.length);
     expect(isApple('MacIntel')).toBe(true);

@@ -6,6 +6,8 @@
 // where the person is typing that character; chorded ones (Alt+↓, Ctrl+K) work everywhere. Nothing
 // fires during IME composition: Enter and arrows then pick a candidate.
 
+import type { MessageKey } from './i18n.svelte.ts';
+
 export type ShortcutAction = 'next-conversation' | 'previous-conversation' | 'focus-search' | 'show-shortcuts' | 'close';
 
 export interface KeyPress {
@@ -70,7 +72,8 @@ export function adjacent<T>(list: readonly T[], current: T | undefined, step: 1 
 
 export interface ShortcutHelp {
   keys: string[];
-  does: string;
+  /** What the shortcut does, as a message key for t(). */
+  does: MessageKey;
 }
 
 /** The list under "Keyboard shortcuts", with ⌘ and ⌥ on Apple keyboards. */
@@ -78,13 +81,13 @@ export function shortcutHelp(apple: boolean): ShortcutHelp[] {
   const alt = apple ? '⌥' : 'Alt';
   const command = apple ? '⌘' : 'Ctrl';
   return [
-    { keys: [`${alt}+↓`], does: 'Next conversation' },
-    { keys: [`${alt}+↑`], does: 'Previous conversation' },
-    { keys: [`${command}+K`, '/'], does: 'Search messages' },
-    { keys: ['Enter'], does: 'Send the message' },
-    { keys: ['Shift+Enter'], does: 'New line in the message' },
-    { keys: ['Esc'], does: 'Close a menu, picker or dialog' },
-    { keys: ['?'], does: 'Show keyboard shortcuts' },
+    { keys: [`${alt}+↓`], does: 'shortcuts.next' },
+    { keys: [`${alt}+↑`], does: 'shortcuts.previous' },
+    { keys: [`${command}+K`, '/'], does: 'shortcuts.search' },
+    { keys: ['Enter'], does: 'shortcuts.send' },
+    { keys: ['Shift+Enter'], does: 'shortcuts.newline' },
+    { keys: ['Esc'], does: 'shortcuts.close' },
+    { keys: ['?'], does: 'shortcuts.help' },
   ];
 }
 

@@ -6,6 +6,7 @@
 //
 // The last choice is also cached in localStorage: the account doc opens a moment after the first
 // paint, and without the cache a Dark account would flash light on every start.
+import type { MessageKey } from './i18n.svelte.ts';
 import { PALETTES, type Palette, type ThemeName } from './palette.ts';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
@@ -13,10 +14,10 @@ export type { ThemeName };
 
 /** The account-doc settings key. */
 export const THEME_SETTING = 'theme';
-export const THEME_CHOICES: readonly { value: ThemeChoice; label: string }[] = [
-  { value: 'system', label: 'System' },
-  { value: 'light', label: 'Light' },
-  { value: 'dark', label: 'Dark' },
+export const THEME_CHOICES: readonly { value: ThemeChoice; label: MessageKey }[] = [
+  { value: 'system', label: 'theme.system' },
+  { value: 'light', label: 'theme.light' },
+  { value: 'dark', label: 'theme.dark' },
 ];
 const CACHE_KEY = 'floe.theme';
 const DARK_QUERY = '(prefers-color-scheme: dark)';
