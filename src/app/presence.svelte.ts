@@ -51,6 +51,8 @@ export interface PresenceDeps {
   account: AccountDoc;
   mailbox: MailboxClient;
   now: () => number;
+  /** How often to check for auto-away (tests shorten it). */
+  idleCheckMs?: number;
 }
 
 export class PresenceHub {
@@ -82,7 +84,7 @@ export class PresenceHub {
     this.sentStatus = this.own;
     this.sentSig = this.signature();
     this.heartbeat = setInterval(() => this.broadcast(), HEARTBEAT_MS);
-    this.idleCheck = setInterval(() => this.checkIdle(), IDLE_CHECK_MS);
+    this.idleCheck = setInterval(() => this.checkIdle(), d.idleCheckMs ?? IDLE_CHECK_MS);
   }
 
   /** The account doc changed (maybe on another of my devices): follow its status settings. */
