@@ -16,28 +16,24 @@
 //   signed by the escrow, each claim asked for by its claimer, each member once, and once the
 //   seed is out, every share recomputed from it. Anything off is shown as a warning, never hidden.
 import type * as Y from 'yjs';
-import { fromBase64Url, toBase64Url } from '../core/bytes.ts';
 import { fail, ok, type Result } from '../core/errors.ts';
 import type { AccountId, MessageId } from '../core/ids.ts';
 import {
   checkPacketTerms,
-  claimCapabilityHash,
   decodeTransferLines,
   deriveClaimSecret,
   MAX_MEMO_BYTES,
   newTransferId,
   packetData,
-  parseTransfer,
   preparePacket,
-  RedPacketAudit,
   signClaimRequest,
   transferJson,
-  verifyTransferSignature,
   ZERO_HASH,
   type SignedTransfer,
   type SplitMode,
 } from '../core/ledger/index.ts';
-import { utf8 } from '../core/bytes.ts';
+import { toBase64Url, utf8 } from '../core/bytes.ts';
+import { checkPacketStatus, parsePacketEntry, type PacketEntry } from './redpacket-check.ts';
 import { MailboxClient, MailboxError } from '../net/mailbox.ts';
 import type { Runtime } from './runtime.ts';
 import type { Wallet } from './wallet.svelte.ts';
@@ -52,13 +48,6 @@ export interface RedPacketHost {
   send(text: string): Promise<Result<MessageId>>;
   members(): AccountId[];
   nameOf(account: AccountId): string;
-}
-
-interface PacketEntry {
-  v: 1;
-  packet: SignedTransfer;
-  /** The claim secret, base64url. */
-  claim: string;
 }
 
 export interface ClaimView {
@@ -178,7 +167,7 @@ export class RedPackets {
   private async load(): Promise<void> {
     for (const [message, json] of this.host.packets.entries()) {
       if (this.entries.has(message)) continue;
-      const entry = await validEntry(json);
+      const entry = await parsePacketEntry(json);
       if (!entry || this.entries.has(message)) continue;
       this.entries.set(message, entry);
       const terms = packetData(entry.packet);
@@ -210,21 +199,10 @@ export class RedPackets {
     const info = await this.ledgerInfo();
     if (header.t !== 'redpacket' || !info) return;
     const lines = decodeTransferLines(body);
-    const problems: string[] = [];
-    const transfers = lines.ok ? lines.value : [];
-    if (!lines.ok) problems.push(lines.refusal.message);
-    if (transfers[0]?.sig !== entry.packet.sig) problems.push('the relay showed another packet than the one sent');
-    const audit = new RedPacketAudit(info.log);
-    for (const t of transfers) {
-      if (!(await verifyTransferSignature(t))) problems.push(`transfer ${t.id} is not signed by its payer`);
-      else if (t.kind !== 'redpacket' && t.from !== info.log) problems.push(`payout ${t.id} is not from the escrow`);
-      const wrong = await audit.apply(t);
-      if (wrong) problems.push(wrong);
-    }
     const state = header.state as PacketView['state'];
-    const audited = audit.packets.get(entry.packet.id);
+    const { audited, problems } = await checkPacketStatus(entry.packet, info.log, state, lines.ok ? lines.value : []);
+    if (!lines.ok) problems.unshift(lines.refusal.message);
     const closed = state === 'claimed' || state === 'refunded';
-    if (closed && !audited?.shares) problems.push('the packet is closed but its seed was not revealed and checked');
     const claims = audited?.claims ?? [];
     const best = closed && claims.length > 1 ? Math.max(...claims.map((c) => c.amount)) : null;
     const me = this.rt.me.account;
@@ -242,20 +220,4 @@ export class RedPackets {
     const view = this.views[message];
     if (view) this.views[message] = { ...view, ...change };
   }
-}
-
-/** A doc entry that is a signed packet whose claim secret matches what its sender signed. */
-async function validEntry(json: string): Promise<PacketEntry | null> {
-  let raw: { v?: unknown; packet?: unknown; claim?: unknown };
-  try {
-    raw = JSON.parse(json) as typeof raw;
-  } catch {
-    return null;
-  }
-  const packet = parseTransfer(raw.packet);
-  const claim = typeof raw.claim === 'string' ? fromBase64Url(raw.claim) : null;
-  if (raw.v !== 1 || !packet.ok || packet.value.kind !== 'redpacket' || !claim) return null;
-  if (!(await verifyTransferSignature(packet.value))) return null;
-  if ((await claimCapabilityHash(claim)) !== packet.value.data?.cap) return null;
-  return { v: 1, packet: packet.value, claim: raw.claim as string };
 }
