@@ -19,7 +19,7 @@ import { hkdf, keyFromId, open, seal, sign, verify } from './crypto.ts';
 import { fail, ok, type Result } from './errors.ts';
 import { MAX_GROUP_NAME, tokenHashOf } from './group-actions.ts';
 import { newInviteId, secureRandom, type AccountId, type Random, type RoomId } from './ids.ts';
-import { INVITE_TTL_MS, type Me } from './invite.ts';
+import { INVITE_TTL_MS, linkPayload, type Me } from './invite.ts';
 
 export const GROUP_LINK_MARKER = '#/group/';
 
@@ -85,18 +85,9 @@ export async function createGroupInvite(
 
 /** Accepts a whole link (any origin) or just what follows `#/group/`. */
 export async function parseGroupInvite(text: string, opts: { now: number }): Promise<Result<GroupInvite>> {
-  const trimmed = text.trim();
-  const at = trimmed.indexOf(GROUP_LINK_MARKER);
-  const payload = at >= 0 ? trimmed.slice(at + GROUP_LINK_MARKER.length) : trimmed;
   const damaged = () => fail<GroupInvite>('invite/damaged', 'This group invite link is incomplete or damaged. Ask for a new one.');
-  const bytes = fromBase64Url(payload);
-  if (!bytes || bytes.length === 0) return damaged();
-  let json: unknown;
-  try {
-    json = JSON.parse(fromUtf8(bytes));
-  } catch {
-    return damaged();
-  }
+  const json = linkPayload(text, GROUP_LINK_MARKER);
+  if (json === undefined) return damaged();
   if (typeof json === 'object' && json !== null && 'v' in json && json.v !== 1) {
     return fail('invite/unsupported-version', 'This invite was made by a newer version of Floe. Update Floe and try again.');
   }

@@ -67,20 +67,27 @@ export async function createInvite(me: Me, now: number, random: Random = secureR
   return { invite, pending, link: LINK_MARKER + toBase64Url(utf8(canonicalJson(invite))) };
 }
 
+/**
+ * The JSON a link carries after `marker` (a whole link of any origin, or just the payload), or
+ * undefined when it is not base64url of JSON: truncated, damaged or junk.
+ */
+export function linkPayload(text: string, marker: string): unknown {
+  const trimmed = text.trim();
+  const at = trimmed.indexOf(marker);
+  const bytes = fromBase64Url(at >= 0 ? trimmed.slice(at + marker.length) : trimmed);
+  if (!bytes || bytes.length === 0) return undefined;
+  try {
+    return JSON.parse(fromUtf8(bytes));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Accepts a whole link (any origin) or just what follows `#/invite/`. */
 export async function parseInvite(text: string, opts: { now: number; self?: AccountId }): Promise<Result<Invite>> {
-  const trimmed = text.trim();
-  const at = trimmed.indexOf(LINK_MARKER);
-  const payload = at >= 0 ? trimmed.slice(at + LINK_MARKER.length) : trimmed;
   const damaged = () => fail<Invite>('invite/damaged', 'This invite link is incomplete or damaged. Ask for a new one.');
-  const bytes = fromBase64Url(payload);
-  if (!bytes || bytes.length === 0) return damaged();
-  let json: unknown;
-  try {
-    json = JSON.parse(fromUtf8(bytes));
-  } catch {
-    return damaged();
-  }
+  const json = linkPayload(text, LINK_MARKER);
+  if (json === undefined) return damaged();
   if (typeof json === 'object' && json !== null && 'v' in json && json.v !== INVITE_VERSION) {
     return fail('invite/unsupported-version', 'This invite was made by a newer version of Floe. Update Floe and try again.');
   }
