@@ -91,6 +91,8 @@ export class Notifications {
   /** What the relay was last told (endpoint and rooms), so unchanged sets are not sent again. */
   private told = '';
   private readonly keyCache = new Map<string, { room: string; cap: string }>();
+  private syncing: Promise<void> | null = null;
+  private again = false;
 
   constructor(
     private readonly env: NotificationEnv,
@@ -102,6 +104,7 @@ export class Notifications {
     mailbox.onState((s) => {
       if (s !== 'open') return;
       this.told = ''; // a new connection: the relay binds this device to it only on subscribe
+      if (this.push === 'failed') this.push = 'off'; // and push setup gets another try
       this.schedulePush();
     });
   }
@@ -134,6 +137,7 @@ export class Notifications {
     this.env.store(true);
     this.status = 'on';
     this.told = '';
+    if (this.push === 'failed') this.push = 'off';
     await this.syncPush();
   }
 
@@ -213,9 +217,29 @@ export class Notifications {
     return rooms;
   }
 
+  /**
+   * One sync at a time; a change during one runs one more afterwards. After a failure, no retry
+   * until the next connection or the next `enable()` (a browser without a push service would
+   * otherwise be asked again on every account change).
+   */
+  private syncPush(): Promise<void> {
+    if (this.syncing) {
+      this.again = true;
+      return this.syncing;
+    }
+    this.syncing = this.trySyncPush().finally(() => {
+      this.syncing = null;
+      if (this.again) {
+        this.again = false;
+        void this.syncPush();
+      }
+    });
+    return this.syncing;
+  }
+
   /** Subscribes this browser to Web Push and tells the relay which rooms to push for. */
-  private async syncPush(): Promise<void> {
-    if (this.status !== 'on' || !this.account || !this.mailbox.connected) return;
+  private async trySyncPush(): Promise<void> {
+    if (this.status !== 'on' || !this.account || !this.mailbox.connected || this.push === 'failed') return;
     try {
       const manager = await this.env.pushManager();
       if (!manager) {
@@ -223,12 +247,15 @@ export class Notifications {
         this.pushProblem = { kind: 'no-push' };
         return;
       }
+      let sub = await manager.getSubscription();
+      const rooms = await this.pushRooms();
+      // Most account-doc changes (read positions…) leave the set alone: then nothing is sent.
+      if (sub && JSON.stringify([sub.endpoint, rooms]) === this.told) return;
       if (this.push !== 'on') this.push = 'pending';
       const answer = await this.mailbox.request({ t: 'push-key', id: MailboxClient.newPushId() });
       if (answer.header.t !== 'push-key') throw new Error('the relay answered something else');
       const key = fromBase64Url(answer.header.key);
       if (!key) throw new Error('the relay sent a malformed push key');
-      let sub = await manager.getSubscription();
       const current = sub?.options.applicationServerKey;
       if (sub && current && answer.header.key !== toBase64Url(new Uint8Array(current))) {
         await sub.unsubscribe(); // the relay's key changed: the old subscription cannot be used
@@ -239,9 +266,7 @@ export class Notifications {
         "the browser's push service did not answer",
       );
       const json = sub.toJSON();
-      const rooms = await this.pushRooms();
       const told = JSON.stringify([sub.endpoint, rooms]);
-      if (told === this.told) return;
       const header = { t: 'push-subscribe' as const, id: MailboxClient.newPushId(), endpoint: sub.endpoint, p256dh: unpadded(json.keys?.p256dh), auth: unpadded(json.keys?.auth) };
       await this.mailbox.request(header, encodePushRooms(rooms));
       this.told = told;

@@ -120,13 +120,27 @@ describe('Notifications', () => {
   it('gives up on a push subscription the browser never answers', async () => {
     vi.useFakeTimers();
     const { env } = fakeEnv({ pushManager: async () => fakePushManager(() => new Promise<PushSubscription>(() => undefined)) });
-    const n = new Notifications(env, fakeMailbox().mailbox);
-    n.attach(account(1).acc, () => []);
-    const enabling = n.enable();
-    await vi.advanceTimersByTimeAsync(10_000);
+    const { mailbox, sent, reconnect } = fakeMailbox();
+    const n = new Notifications(env, mailbox);
+    const { acc } = account(1);
+    n.attach(acc, () => []);
+    let done = false;
+    const enabling = n.enable().then(() => (done = true));
+    // Key derivation is real WebCrypto (not timers): step the clock until the attempt ends.
+    for (let waited = 0; !done && waited <= 20_000; waited += 1000) await vi.advanceTimersByTimeAsync(1000);
     await enabling;
     expect(n.status).toBe('on');
     expect(n.pushProblem).toEqual({ kind: 'push-failed', reason: "the browser's push service did not answer" });
+    // Not asked again on every account change; a new connection tries once more.
+    const asks = () => sent.filter((f) => f.header.t === 'push-key').length;
+    const before = asks();
+    acc.setProfile({ name: 'Me', created: 1 });
+    await settle();
+    expect(asks()).toBe(before);
+    reconnect();
+    await settle();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(asks()).toBe(before + 1);
   });
 
   it('subscribes the non-muted rooms with their capabilities, and drops a room when it is muted', async () => {
