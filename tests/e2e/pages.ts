@@ -221,7 +221,8 @@ export class Floe {
 
   async makeAdmin(name: string): Promise<void> {
     const panel = await this.openGroupInfo();
-    await panel.getByRole('button', { name: `Make ${name} admin` }).click();
+    // Named "Make admin: Bob": the name starts with the words the button shows (WCAG 2.5.3).
+    await panel.getByRole('button', { name: `Make admin: ${name}`, exact: true }).click();
   }
 
   async renameGroup(name: string): Promise<void> {
