@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, openBrowser, tempDir, type BrowserHandle } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
-import { Floe, until } from './pages.ts';
+import { becomeContacts, Floe, until } from './pages.ts';
 
 describe('presence, typing and read receipts', () => {
   let relay: RelayProcess;
@@ -27,9 +27,7 @@ describe('presence, typing and read receipts', () => {
     b = new Floe(bob.page);
     await a.createAccount('Alice');
     await b.createAccount('Bob');
-    expect(await b.addContact(await a.createInvite())).toBeNull();
-    await a.nav('Chats').click();
-    await a.conversations().getByRole('link', { name: /Bob/ }).waitFor({ timeout: 20_000 });
+    await becomeContacts(a, b, 'Bob');
   });
 
   afterAll(async () => {
@@ -38,7 +36,6 @@ describe('presence, typing and read receipts', () => {
   });
 
   it('shows status, typing, unread counts and read receipts, and Invisible as Offline', async () => {
-    await a.openConversation('Bob');
     await a.waitForStatus('Bob', 'chats', /^Online/);
 
     // Bob is Busy, with a message: Alice sees it in the list, the header and Contacts.
