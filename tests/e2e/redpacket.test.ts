@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, openBrowser } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
+import { axeBothSchemes } from './axe.ts';
 import { Floe, until } from './pages.ts';
 
 const EXPIRY_MS = 15_000;
@@ -98,5 +99,11 @@ describe('red packets', () => {
     await carol.openConversation('Family');
     await carol.redPacket('Good luck').getByText('Refunded 20').waitFor({ timeout: 20_000 });
     await expect(carol.redPacket('Good luck').getByRole('button', { name: 'Open' }).isDisabled()).resolves.toBe(true);
+
+    // The cards and the open form pass axe (no serious or critical violation), light and dark.
+    await alice.openConversation('Family');
+    await alice.page.getByRole('button', { name: 'Red packet', exact: true }).click();
+    await alice.page.getByRole('form', { name: 'Red packet' }).waitFor();
+    expect(await axeBothSchemes(alice.page, 'red packets')).toEqual([]);
   });
 });
