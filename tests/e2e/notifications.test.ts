@@ -66,6 +66,11 @@ describe('notifications', () => {
     await b.switchAway();
     await a.sendMessage('last one');
     await until('a notification for last one', () => b.shownNotifications(), (n) => n.some((x) => x.body === 'last one'));
+
+    // A Web Push from the relay (content-free) shows the service worker's "New message".
+    await b.receivePush('{"v":1,"t":"new"}');
+    const pushed = await until('the push notification', () => b.shownNotifications(), (n) => n.some((x) => x.title === 'New message'));
+    expect(pushed).toContainEqual({ title: 'New message', body: 'Floe: you have new messages' });
     expect(bob.errors.filter((e) => !/push/i.test(e))).toEqual([]);
   });
 });

@@ -310,6 +310,24 @@ export class Floe {
     });
   }
 
+  /**
+   * A Web Push message reaches this browser: delivered to the app's service worker through CDP
+   * (ServiceWorker.deliverPushMessage), since headless Chromium has no push service.
+   */
+  async receivePush(data: string): Promise<void> {
+    const cdp = await this.page.context().newCDPSession(this.page);
+    const registrations = new Promise<string>((resolve) =>
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations: list }) => {
+        const mine = list.find((r) => !r.isDeleted && r.scopeURL.startsWith(new URL(this.page.url()).origin));
+        if (mine) resolve(mine.registrationId);
+      }),
+    );
+    await cdp.send('ServiceWorker.enable');
+    const registrationId = await registrations;
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(this.page.url()).origin, registrationId, data });
+    await cdp.detach();
+  }
+
   /** The system notifications the app's service worker registration shows now. */
   shownNotifications(): Promise<{ title: string; body: string }[]> {
     return this.page.evaluate(async () => {
