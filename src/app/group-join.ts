@@ -26,12 +26,13 @@ export interface PreparedJoin {
 
 const unreachable = () => fail<never>('group/unavailable', 'The relay could not be reached to open this group invite. Try again when you are online.');
 
-export async function prepareJoin(rt: Runtime, text: string, timeoutMs = 15_000): Promise<Result<PreparedJoin>> {
+/** `rejoinable(room)`: whether a group this account still lists may be joined again (we were removed). */
+export async function prepareJoin(rt: Runtime, text: string, rejoinable: (room: RoomId) => boolean, timeoutMs = 15_000): Promise<Result<PreparedJoin>> {
   const parsed = await parseGroupInvite(text, { now: rt.now() });
   if (!parsed.ok) return parsed;
   const invite = parsed.value;
   const existing = rt.account.groupById(invite.gid);
-  if (existing) return fail('group/already-member', `You are already in ${existing.title ?? invite.name}.`);
+  if (existing && !rejoinable(existing.room)) return fail('group/already-member', `You are already in ${existing.title ?? invite.name}.`);
   if (!rt.mailbox.connected) return unreachable();
 
   const keys = await groupInviteKeys(invite);

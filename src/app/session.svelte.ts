@@ -251,9 +251,17 @@ export class Session {
   /** Joins a group from its invite link; refusals (stale, full, expired…) store nothing. */
   async joinGroup(text: string): Promise<Result<RoomId>> {
     const rt = this.runtime();
-    const prepared = await prepareJoin(rt, text);
+    // Someone removed from a group (or who left on another device) may be invited back.
+    const prepared = await prepareJoin(rt, text, (room) => !!this.conversation(room)?.group?.gone);
     if (!prepared.ok) return prepared;
     const { entry, invite, token } = prepared.value;
+    const old = this.conversation(entry.room);
+    if (old) {
+      this.conversations = this.conversations.filter((c) => c !== old);
+      this.opening.delete(entry.room);
+      await old.close();
+      rt.account.removeConversation(entry.room);
+    }
     rt.account.addGroup(entry);
     const c = await this.openConversation(entry.room);
     await c.group!.join(invite, token);

@@ -125,5 +125,13 @@ describe('group chats', () => {
     await bob.nav('Chats').click();
     await until('Hikers gone from Bob\'s list', () => bob.conversations().getByRole('link', { name: /Hikers/ }).count(), (n) => n === 0);
     await until('Alice alone', () => alice.groupMembers(), (m) => m.length === 1, 30_000);
+
+    // Alice invites Carol back with a new link: she is a member again and receives new messages.
+    expect(await carol.joinGroup(await alice.inviteToGroup())).toBeNull();
+    await until('Carol back', () => alice.groupMembers(), (m) => m.length === 2, 30_000);
+    await alice.sendMessage('welcome back');
+    await carol.openConversation('Hikers');
+    await until('Carol gets the new message', () => carol.messageTexts(), (t) => t.at(-1) === 'welcome back', 30_000);
+    expect(await carol.page.getByRole('alert').filter({ hasText: 'You were removed' }).count()).toBe(0);
   });
 });
