@@ -4,7 +4,8 @@
 // made hidden in headless Chromium), and Alice's message appears among the notifications of Bob's
 // service worker registration. Once Bob mutes the chat, nothing more is shown for it. Headless
 // Chromium has no push service, so Web Push setup fails here and Settings must say so plainly
-// while in-app notifications keep working (the relay side of push: tests/relay/push.test.ts).
+// while in-app notifications keep working; a push delivered to the service worker through CDP
+// shows the content-free notice (the relay side of push: tests/relay/push.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, openBrowser, tempDir, type BrowserHandle } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
