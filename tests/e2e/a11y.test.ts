@@ -5,12 +5,16 @@
 // Screens: onboarding; the Chats list; a conversation with messages (two accounts connected by an
 // invite, as in chat.test.ts); Contacts with the invite panel open; Add contact; Wallet; Settings
 // with the devices section and a link code shown; Search results; the emoji picker; the keyboard
-// shortcuts dialog; and, on a phone-sized window, the conversation and the navigation bar.
+// shortcuts dialog; and, on a phone-sized window, the conversation and the navigation bar. Then
+// the screens of the features built alongside: the Status menu, New group, Invite to group, Group
+// info, a group chat with a reply being written and the mention suggestions open, the Red packet
+// form and a red packet card.
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, openBrowser, type BrowserHandle } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
 import { axeBothSchemes } from './axe.ts';
-import { Floe } from './pages.ts';
+import { Floe, until } from './pages.ts';
 
 describe('accessibility (axe-core) of every screen, light and dark', () => {
   let relay: RelayProcess;
@@ -28,11 +32,13 @@ describe('accessibility (axe-core) of every screen, light and dark', () => {
     await relay?.stop();
   });
 
+  const found: string[] = [];
+  const check = async (floe: Floe, screen: string) => found.push(...(await axeBothSchemes(floe.page, screen)));
+  const report = () => `axe found ${found.length} serious or critical violation(s):\n\n${found.join('\n\n')}\n`;
+
   it('has no serious or critical violations', async () => {
-    const found: string[] = [];
     const a = new Floe(alice.page);
     const b = new Floe(bob.page);
-    const check = async (floe: Floe, screen: string) => found.push(...(await axeBothSchemes(floe.page, screen)));
 
     await alice.page.goto(relay.url);
     await bob.page.goto(relay.url);
@@ -90,6 +96,53 @@ describe('accessibility (axe-core) of every screen, light and dark', () => {
     await check(a, 'Keyboard shortcuts dialog');
     await alice.page.keyboard.press('Escape');
 
-    expect(found.length, `axe found ${found.length} serious or critical violation(s):\n\n${found.join('\n\n')}\n`).toBe(0);
+    expect(found.length, report()).toBe(0);
+  });
+
+  it('has none on the group, status, mention, reply and red packet screens either', async () => {
+    found.length = 0;
+    const a = new Floe(alice.page);
+    const b = new Floe(bob.page);
+
+    const status = alice.page.getByRole('button', { name: /^Status\b/ });
+    await status.click();
+    await alice.page.getByRole('radio', { name: 'Busy' }).waitFor();
+    await check(a, 'Status menu');
+    await status.click();
+
+    await a.nav('Chats').click();
+    await alice.page.getByRole('button', { name: 'New group' }).click();
+    await alice.page.getByRole('textbox', { name: 'Group name' }).waitFor();
+    await check(a, 'New group');
+    await alice.page.getByRole('textbox', { name: 'Group name' }).fill('Club');
+    await alice.page.getByRole('button', { name: 'Create group' }).click();
+    await alice.page.getByRole('button', { name: 'Group info' }).waitFor();
+    const link = await a.inviteToGroup();
+    await check(a, 'Invite to group');
+    expect(await b.joinGroup(link)).toBeNull();
+    await until('Bob in Group info', () => a.groupMembers(), (m) => m.some((x) => x.includes('Bob')), 30_000);
+    await check(a, 'Group info');
+
+    await b.sendMessage('hello club');
+    await a.messageItem('hello club').waitFor({ timeout: 20_000 });
+    await a.startReply('hello club');
+    await alice.page.getByRole('textbox', { name: 'Message' }).pressSequentially('@Bo');
+    await alice.page.getByRole('listbox', { name: 'Mention suggestions' }).getByRole('option').first().waitFor();
+    await check(a, 'Group chat, replying, mention suggestions');
+    await alice.page.getByRole('textbox', { name: 'Message' }).fill('');
+
+    await a.nav('Wallet').click();
+    const aliceId = await alice.page.getByRole('textbox', { name: 'Account ID' }).inputValue();
+    const mint = spawnSync(process.execPath, ['--import', 'tsx', 'relay/cli.ts', 'mint', '--data', relay.dataDir, '--to', aliceId, '--amount', '100'], { encoding: 'utf8' });
+    expect(mint.status, mint.stderr).toBe(0);
+    await a.openConversation('Club');
+    await alice.page.getByRole('button', { name: 'Red packet', exact: true }).click();
+    await alice.page.getByRole('form', { name: 'Red packet' }).waitFor();
+    await check(a, 'Red packet form');
+    await until('the packet is sent', () => a.sendRedPacket(10, 2, 'Equal', 'for the club'), (r) => /sent/.test(r), 30_000);
+    await b.redPacket('for the club').getByRole('button', { name: 'Open' }).waitFor({ timeout: 20_000 });
+    await check(b, 'Red packet card, phone');
+
+    expect(found.length, report()).toBe(0);
   });
 });
