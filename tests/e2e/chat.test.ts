@@ -64,7 +64,7 @@ describe('1:1 chat between two browsers', () => {
     // Alice's messages show who wrote them and that Bob's device has them.
     const first = a.messages().first();
     await expect(first.innerText()).resolves.toContain('Alice');
-    await a.page.getByText('Delivered').first().waitFor();
+    await a.page.getByText(/^(Delivered|Read)$/).first().waitFor(); // Read: Bob has the chat open
     await expect(b.messages().first().innerText()).resolves.toContain('Alice');
     await b.nav('Contacts').click();
     await bob.page.getByRole('list', { name: 'Contact list' }).getByText('Alice').waitFor();

@@ -49,11 +49,11 @@ describe('offline delivery through the relay mailbox', () => {
     await b.openConversation('Alice');
     await b.waitForMessages(three);
 
-    // Alice comes back and learns from the relay that Bob's device has them.
+    // Alice comes back and learns from the relay that Bob's device has them, and that he read them.
     await alice.page.goto(relay.url);
     a = new Floe(alice.page);
     await a.openConversation('Bob');
-    await a.waitForStates(['Delivered', 'Delivered', 'Delivered']);
+    await a.waitForStates(['Read', 'Read', 'Read']);
 
     // The relay goes away. Alice's app still opens, with its history, and accepts a message.
     await relay.stop();
@@ -64,12 +64,12 @@ describe('offline delivery through the relay mailbox', () => {
     await a.waitForMessages(three);
     expect(await a.relayStatus()).toMatch(/offline|connecting/i);
     await a.sendMessage('written with no relay');
-    await a.waitForStates(['Delivered', 'Delivered', 'Delivered', 'Pending']);
+    await a.waitForStates(['Read', 'Read', 'Read', 'Pending']);
 
     // The relay restarts (same port, same data): the message goes out and reaches Bob.
     relay = await relay.restart();
     await b.waitForMessages([...three, 'written with no relay'], 30_000);
-    await a.waitForStates(['Delivered', 'Delivered', 'Delivered', 'Delivered'], 30_000);
+    await a.waitForStates(['Read', 'Read', 'Read', 'Read'], 30_000); // Bob has the chat open
     // The relay connection itself comes back too (with backoff; WebRTC may have delivered first).
     await until('Alice reconnected to the relay', () => a.relayStatus(), (t) => /connected to relay/i.test(t), 20_000);
   });
