@@ -133,5 +133,20 @@ describe('group chats', () => {
     await carol.openConversation('Hikers');
     await until('Carol gets the new message', () => carol.messageTexts(), (t) => t.at(-1) === 'welcome back', 30_000);
     expect(await carol.page.getByRole('alert').filter({ hasText: 'You were removed' }).count()).toBe(0);
+
+    // The owner renames the group, posts an announcement and sets a picture; members see all three
+    // and, being members, get none of those controls.
+    await alice.renameGroup('Trail crew');
+    await alice.page.getByRole('textbox', { name: 'Announcement' }).fill('Meet at 9');
+    await alice.page.getByRole('button', { name: 'Post announcement' }).click();
+    await alice.page.getByLabel('Group picture').setInputFiles('public/icons/icon-192.png');
+    await alice.page.getByRole('status').filter({ hasText: 'Picture saved' }).waitFor();
+    await carol.page.getByRole('heading', { name: 'Trail crew' }).waitFor({ timeout: 30_000 });
+    await carol.page.getByRole('note', { name: 'Announcement' }).filter({ hasText: 'Meet at 9' }).waitFor({ timeout: 30_000 });
+    const picture = carol.conversations().getByRole('link', { name: /Trail crew/ }).locator('img');
+    await until('the group picture', () => picture.getAttribute('src'), (src) => !!src?.startsWith('data:image/jpeg'), 30_000);
+    const info = await carol.openGroupInfo();
+    expect(await info.getByRole('button', { name: 'Save', exact: true }).count()).toBe(0);
+    expect(await info.getByRole('button', { name: /^Remove / }).count()).toBe(0);
   });
 });
