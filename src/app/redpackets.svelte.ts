@@ -66,6 +66,8 @@ export interface PacketView {
   shares: number;
   split: SplitMode;
   greeting: string;
+  /** When what is left goes back to the sender (ms, the sender's clock). */
+  expires: number;
   state: 'unknown' | 'open' | 'claimed' | 'refunded';
   claims: ClaimView[];
   /** What I got, once I opened it. */
@@ -163,7 +165,7 @@ export class RedPackets {
     return this.info;
   }
 
-  /** Reads the doc's entries; a new valid one gets a view and its status. */
+  /** Reads the doc's entries; a new valid one gets a view (its card fetches the status). */
   private async load(): Promise<void> {
     for (const [message, json] of this.host.packets.entries()) {
       if (this.entries.has(message)) continue;
@@ -181,6 +183,7 @@ export class RedPackets {
         shares: terms.value.shares,
         split: terms.value.split,
         greeting: entry.packet.memo,
+        expires: terms.value.expires,
         state: 'unknown',
         claims: [],
         got: null,
@@ -190,7 +193,6 @@ export class RedPackets {
         busy: false,
         error: null,
       };
-      void this.status(message);
     }
   }
 
