@@ -8,7 +8,7 @@
 // cannot rotate the secret away from itself, so the owner's device does it when it sees the leave.
 import type * as Y from 'yjs';
 import { fail, ok, type Result } from '../core/errors.ts';
-import { groupLog, groupRotatedFor, signGroupAction, verifyGroupActions, type GroupActionBody } from '../core/group-actions.ts';
+import { groupLog, groupRotatedFor, signGroupAction, verifyGroupActions, type GroupActionBody, type VerifiedAction } from '../core/group-actions.ts';
 import { createGroupInvite, sealOffer } from '../core/group-invite.ts';
 import { foldGroup, may, mayWrite, type GroupState, type Role } from '../core/group.ts';
 import type { AccountId, DeviceId, RoomId } from '../core/ids.ts';
@@ -50,6 +50,8 @@ export class GroupChat {
   gone = $derived<'removed' | 'left' | null>(this.myRole ? null : (this.state.former.get(this.self())?.how ?? null));
 
   private folded = '';
+  /** Log entries that verified, by stored object (core/group-actions.ts). */
+  private readonly checked = new WeakMap<object, VerifiedAction>();
   private readonly rotating = new Set<string>();
 
   constructor(
@@ -70,7 +72,7 @@ export class GroupChat {
     const log = groupLog(this.host.doc);
     const mark = `${log.length}|${this.host.doc.getMap('devices').size}`;
     if (mark === this.folded) return false;
-    const verified = await verifyGroupActions(log.toArray(), this.gid, (d) => this.host.certificate(d));
+    const verified = await verifyGroupActions(log.toArray(), this.gid, (d) => this.host.certificate(d), this.checked);
     this.folded = mark;
     this.state = foldGroup(verified.actions, verified.flagged);
     await this.rotateAfterLeaves();

@@ -96,40 +96,56 @@ export async function signGroupAction(actor: Actor, group: string, hlc: string, 
   return { ...unsigned, sig } as GroupAction;
 }
 
+/** One raw log entry checked: the action, or why it does not count. */
+export async function verifyGroupAction(
+  input: unknown,
+  group: string,
+  certificate: (device: string) => Promise<DeviceCertificate | undefined>,
+): Promise<VerifiedAction | FlaggedAction> {
+  const loose = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const flag = (reason: string): FlaggedAction => ({ id: String(loose.id ?? ''), t: String(loose.t ?? ''), by: String(loose.by ?? ''), reason });
+  const parsed = v.safeParse(GroupActionSchema, input);
+  if (!parsed.success) return flag('malformed');
+  const a = parsed.output;
+  if (a.group !== group) return flag('belongs to another group');
+  const cert = await certificate(a.device);
+  if (!cert || cert.device !== a.device) return flag('unknown device');
+  if (cert.account !== a.by) return flag('device does not belong to the actor');
+  const { sig, ...body } = a;
+  if (!(await verify(keyFromId(a.device)!, fromBase64Url(sig)!, canonicalBytes(body as unknown as Canonical)))) return flag('bad signature');
+  if (a.t === 'create' && (await groupIdFor(a.by as AccountId, a.nonce)) !== group) return flag('not the owner of this group id');
+  return a.t === 'join' ? { ...a, tokenHash: await tokenHashOf(a.token) } : a;
+}
+
+const isFlag = (r: VerifiedAction | FlaggedAction): r is FlaggedAction => 'reason' in r;
+
 /**
  * Checks every raw entry of a group's log. `certificate` returns the doc's device certificate
  * already verified against its account key (or undefined). Invalid entries are returned flagged
- * with the reason, never dropped silently, so the UI can show that someone tried.
+ * with the reason, never dropped silently, so the UI can show that someone tried. `cache` keeps
+ * what verified, by stored entry object (Yjs hands out the same object on every read), so a log
+ * is not checked again in full on every change; failures are checked again (a certificate may
+ * have arrived since).
  */
 export async function verifyGroupActions(
   raw: readonly unknown[],
   group: string,
   certificate: (device: string) => Promise<DeviceCertificate | undefined>,
+  cache?: WeakMap<object, VerifiedAction>,
 ): Promise<{ actions: VerifiedAction[]; flagged: FlaggedAction[] }> {
-  const actions: VerifiedAction[] = [];
-  const flagged: FlaggedAction[] = [];
-  const seen = new Set<string>();
-  await Promise.all(
+  const results = await Promise.all(
     raw.map(async (input) => {
-      const parsed = v.safeParse(GroupActionSchema, input);
-      const loose = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
-      const flag = (reason: string) =>
-        flagged.push({ id: String(loose.id ?? ''), t: String(loose.t ?? ''), by: String(loose.by ?? ''), reason });
-      if (!parsed.success) return flag('malformed');
-      const a = parsed.output;
-      if (a.group !== group) return flag('belongs to another group');
-      const cert = await certificate(a.device);
-      if (!cert || cert.device !== a.device) return flag('unknown device');
-      if (cert.account !== a.by) return flag('device does not belong to the actor');
-      const { sig, ...body } = a;
-      if (!(await verify(keyFromId(a.device)!, fromBase64Url(sig)!, canonicalBytes(body as unknown as Canonical)))) return flag('bad signature');
-      if (a.t === 'create' && (await groupIdFor(a.by as AccountId, a.nonce)) !== group) return flag('not the owner of this group id');
-      actions.push(a.t === 'join' ? { ...a, tokenHash: await tokenHashOf(a.token) } : a);
+      const hit = typeof input === 'object' && input !== null ? cache?.get(input) : undefined;
+      if (hit) return hit;
+      const r = await verifyGroupAction(input, group, certificate);
+      if (!isFlag(r) && typeof input === 'object' && input !== null) cache?.set(input, r);
+      return r;
     }),
   );
-  // Yjs may hold the same entry twice after concurrent pushes of one update; keep one.
-  const unique = actions.filter((a) => !seen.has(a.id + a.sig) && seen.add(a.id + a.sig));
-  return { actions: unique, flagged };
+  // A member could push a copy of a genuine action; it counts once.
+  const seen = new Set<string>();
+  const actions = results.filter((r): r is VerifiedAction => !isFlag(r) && !seen.has(r.id + r.sig) && !!seen.add(r.id + r.sig));
+  return { actions, flagged: results.filter(isFlag) };
 }
 
 /** Where a group doc keeps its action log: an append-only array (a map entry could be overwritten). */

@@ -226,6 +226,27 @@ describe('group authority', () => {
     expect(mayWrite(s, w.mallory.account, beforeRemoval)).toBe(false);
   });
 
+  it('checks each stored entry once when given a cache, and failures again', async () => {
+    const w = await world();
+    const inv = await w.invite(w.alice);
+    await w.join(w.bob, inv);
+    const stranger = await person('Stranger');
+    w.log.push(await signGroupAction(stranger, w.gid, w.at(stranger), { t: 'leave' }));
+    const cache = new WeakMap();
+    let lookups = 0;
+    const certs = new Map<string, DeviceCertificate>([w.alice, w.bob].map((p) => [p.device, p.cert]));
+    const certificate = async (d: string) => (lookups++, certs.get(d));
+    const first = await verifyGroupActions(w.log, w.gid, certificate, cache);
+    expect(first.actions).toHaveLength(3);
+    expect(first.flagged.map((f) => f.reason)).toEqual(['unknown device']);
+    lookups = 0;
+    certs.set(stranger.device, stranger.cert); // the stranger's certificate arrives later
+    const second = await verifyGroupActions(w.log, w.gid, certificate, cache);
+    expect(lookups).toBe(1);
+    expect(second.actions).toHaveLength(4);
+    expect(second.flagged).toEqual([]);
+  });
+
   it('ignores everything before the group was created and a log with no create', async () => {
     const w = await world();
     w.log.splice(0); // drop the create
