@@ -97,7 +97,40 @@ describe('replies, mentions, recall and forged authors', () => {
     await b.searchBox().fill('');
   });
 
+  // Runs before Alice's clock is moved forward: joining a group whose owner's clock is minutes
+  // ahead is not what this test is about.
+  it('in a group: "@" offers the members, replies quote, and a member posting as another is flagged', async () => {
+    await a.createGroup('Climbers');
+    expect(await b.joinGroup(await a.inviteToGroup())).toBeNull();
+    await b.openConversation('Climbers');
+    await b.mention('Ali', 'bring the rope?');
+    await bob.page.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await a.openConversation('Climbers');
+    const asked = a.messageItem('@Alice bring the rope?');
+    await asked.getByText('Mentioned you').waitFor({ timeout: 20_000 });
+    await a.startReply('@Alice bring the rope?');
+    await a.sendMessage('yes, two');
+    await b.messageItem('yes, two').getByRole('button', { name: /^Quote of Bob: @Alice bring the rope\?/ }).waitFor({ timeout: 20_000 });
+
+    const room = decodeURIComponent(new URL(alice.page.url()).hash.match(/#\/chats\/([^?]+)/)![1]!);
+    const state = await readOwnConversation(alice.page, room);
+    const all = state.doc.messages.toArray();
+    const genuine = all.find((m) => m.text === 'yes, two') as SignedMessage;
+    const bobAccount = all.find((m) => m.text === '@Alice bring the rope?')!.author as AccountId;
+    const texts: [string, string, string, string] = ['group forged 1', 'group forged 2', 'group: Alice as Bob', 'group forged 4'];
+    await storeAsLocalEdit(alice.page, room, await forgeries(state, bobAccount, genuine, texts));
+    await alice.page.reload();
+    await a.openConversation('Climbers');
+    const flagged = b.messages().filter({ hasText: 'Unverified sender' });
+    await until('four flagged messages in the group', () => flagged.count(), (n) => n === 4, 30_000);
+    const shown = (await b.messages().allInnerTexts()).join('\n');
+    for (const t of texts) expect(shown).not.toContain(t);
+    await expect(b.messageItem('yes, two').count()).resolves.toBe(1);
+  });
+
   it('refuses a recall after two minutes, with a clear message, and Bob keeps the text', async () => {
+    await a.openConversation('Bob');
+    await b.openConversation('Alice');
     await a.sendMessage('this one stays');
     await b.waitForMessages(['Lunch at noon?', 'Or later', 'Yes, see you there', '@Alice are you coming?', 'wrong chat?', 'this one stays']);
     await alice.context.clock.setSystemTime(Date.now() + 3 * 60_000);
