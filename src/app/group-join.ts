@@ -51,6 +51,8 @@ export async function prepareJoin(rt: Runtime, text: string, rejoinable: (room: 
     }
     const verified = await verifyGroupActions(groupLog(doc).toArray(), invite.gid, async (d) => (await verifyCertificate(conv.devices.get(d as never))) ?? undefined);
     const state = foldGroup(verified.actions, verified.flagged);
+    // Our join must sort after the invite it uses, even if this device's clock is behind.
+    for (const a of verified.actions) rt.clock.observe(a.hlc);
     if (!state.created) return fail('group/unavailable', `${invite.name} could not be found on the relay. Ask for a new link.`);
     if (state.members.length >= state.limit) return fail('group/full', `${state.name} is full (${state.limit} members). Ask an admin to make room.`);
     const entry: ConversationEntry = {

@@ -74,6 +74,9 @@ export class GroupChat {
     if (mark === this.folded) return false;
     const verified = await verifyGroupActions(log.toArray(), this.gid, (d) => this.host.certificate(d), this.checked);
     this.folded = mark;
+    // Our next action must sort after every action we have seen (a remove after the join it
+    // undoes), whatever our wall clock says: the log is folded in HLC order.
+    for (const a of verified.actions) this.rt.clock.observe(a.hlc);
     this.state = foldGroup(verified.actions, verified.flagged);
     await this.rotateAfterLeaves();
     return true;
