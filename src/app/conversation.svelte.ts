@@ -176,7 +176,7 @@ export class Conversation {
     c.persistence = await DocPersistence.open(rt.db, entry.room, c.doc, LOCAL_ORIGIN);
     c.doc.on('update', (_u: Uint8Array, origin: unknown) => c.schedule(origin !== LOCAL_ORIGIN && origin !== c.persistence));
     c.replicator = await c.replicate(keys);
-    c.receipts = new ReadReceipts(rt, c.conv, (edit) => c.replicator!.local(edit));
+    c.receipts = new ReadReceipts(rt, c.conv, (edit) => c.replicator!.local(edit), () => c.group?.members ?? null);
     rt.presence?.attach(entry.room, keys);
     const profile = rt.account.profile();
     c.replicator.local(() => c.conv.join({ account: rt.me.account, name: profile?.name ?? '', joined: rt.now() }, rt.me.certificate));

@@ -24,9 +24,12 @@ export interface Member {
 
 const NONE: string[] = [];
 
+/** A group's current members as app/group.svelte.ts lists them (its signed log decides). */
+export type GroupMembers = () => readonly { account: string; name: string; me: boolean }[] | null;
+
 export class ReadReceipts {
-  /** The other members, in join order: whose reads count, and whose typing is shown. */
-  others = $state.raw<Member[]>([]);
+  /** Members who joined the doc (1:1 chats, and groups before their log is read). */
+  private docOthers = $state.raw<Member[]>([]);
   private marks = $state.raw<ReadonlyMap<AccountId, string>>(new Map());
   private readonly offs: (() => void)[] = [];
 
@@ -34,6 +37,8 @@ export class ReadReceipts {
     private readonly rt: Runtime,
     private readonly conv: ConversationDoc,
     private readonly local: (edit: () => void) => void,
+    /** In a group, its current members (removed ones no longer count); null in a 1:1. */
+    private readonly groupMembers: GroupMembers = () => null,
   ) {
     const reload = () => this.load();
     for (const map of [conv.doc.getMap('reads'), conv.members, rt.account.settingsMap] as const) {
@@ -48,23 +53,34 @@ export class ReadReceipts {
     return this.rt.account.settingsMap.get(PRESENCE_SETTINGS.readReceipts) !== false;
   }
 
+  /** The other members: whose reads count, and whose typing is shown. */
+  get others(): Member[] {
+    const group = this.groupMembers();
+    return group ? group.filter((m) => !m.me).map((m) => ({ account: m.account as AccountId, name: m.name })) : this.docOthers;
+  }
+
   private load(): void {
     const me = this.rt.me.account;
     const members = [...this.conv.members.values()]
       .filter((m) => m && typeof m.account === 'string' && m.account !== me)
       .sort((a, b) => (a.joined ?? 0) - (b.joined ?? 0));
     const others = members.map((m) => ({ account: m.account, name: displayName(this.rt, m.account) ?? (typeof m.name === 'string' ? m.name : '') }));
-    if (others.length !== this.others.length || others.some((o, i) => o.account !== this.others[i]!.account || o.name !== this.others[i]!.name)) this.others = others;
-    this.marks = this.sending ? readMarks(this.conv, others.map((o) => o.account)) : new Map();
+    const before = this.docOthers;
+    if (others.length !== before.length || others.some((o, i) => o.account !== before[i]!.account || o.name !== before[i]!.name)) this.docOthers = others;
+    // Every reader with a mark: group members need not have joined the doc's member map.
+    const readers = new Set<AccountId>(others.map((o) => o.account));
+    for (const key of this.conv.doc.getMap('reads').keys()) readers.add(key.split('|')[0] as AccountId);
+    this.marks = this.sending ? readMarks(this.conv, [...readers]) : new Map();
   }
 
   /** The state to show under one of my messages, with who has read it. */
   of(m: ChatMessageView): Receipt {
     if (!m.mine || !m.verified || this.marks.size === 0) return { state: m.state, readBy: NONE };
-    const accounts = this.others.map((o) => o.account);
+    const others = this.others;
+    const accounts = others.map((o) => o.account);
     const readers = readersOf(m.hlc, this.marks, accounts);
     if (readers.length === 0) return { state: m.state, readBy: NONE };
-    const names = readers.map((a) => this.others.find((o) => o.account === a)?.name ?? '');
+    const names = readers.map((a) => others.find((o) => o.account === a)?.name ?? '');
     return { state: readers.length === accounts.length ? 'read' : m.state, readBy: names };
   }
 

@@ -99,10 +99,10 @@ describe('PresenceBook', () => {
 });
 
 describe('typing text', () => {
-  it('names one or two people and counts more', () => {
+  it('names one person and counts more', () => {
     expect(typingText([])).toBe('');
     expect(typingText(['Bob'])).toBe('Bob is typing…');
-    expect(typingText(['Bob', 'Carol'])).toBe('Bob and Carol are typing…');
+    expect(typingText(['Bob', 'Carol'])).toBe('2 people are typing…');
     expect(typingText(['Bob', 'Carol', 'Dan'])).toBe('3 people are typing…');
   });
 });

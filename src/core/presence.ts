@@ -161,11 +161,10 @@ export class PresenceBook {
   }
 }
 
-/** "Bob is typing…", "Bob and Carol are typing…", "3 people are typing…". */
+/** "Bob is typing…"; with more than one, "2 people are typing…" (names would not fit a group's line). */
 export function typingText(names: readonly string[]): string {
   if (names.length === 0) return '';
   if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
   return `${names.length} people are typing…`;
 }
 

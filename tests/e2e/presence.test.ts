@@ -93,6 +93,34 @@ describe('presence, typing and read receipts', () => {
     await b.page.getByRole('textbox', { name: 'Message' }).fill('');
     await b.setStatus('Online');
     await a.waitForStatus('Bob', 'chats', /^Online/);
+    await b.setReadReceipts(true);
+  });
+
+  it('in a group: counts who is typing, and says who has read', async () => {
+    const carol = await openBrowser({ origin: relay.url, userDataDir: tempDir('floe-carol') });
+    await carol.page.goto(relay.url);
+    const c = new Floe(carol.page);
+    await c.createAccount('Carol');
+    await a.createGroup('Club');
+    const link = await a.inviteToGroup();
+    expect(await b.joinGroup(link)).toBeNull();
+    expect(await c.joinGroup(await a.inviteToGroup())).toBeNull();
+    await b.openConversation('Club');
+    await c.openConversation('Club');
+    await b.typeMessage('hi all');
+    await until('one typing', () => a.typingText(), (t) => t === 'Bob is typing…');
+    await c.typeMessage('hello');
+    await until('two typing', () => a.typingText(), (t) => t === '2 people are typing…');
+    await b.page.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await c.page.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await until('nobody typing', () => a.typingText(), (t) => t === '', 5_000);
+
+    // Both have the group open: Alice's message is read by both, with their names.
+    await a.sendMessage('meet at 6?');
+    await a.waitForStates(['Read by 2']);
+    const state = a.page.getByRole('list', { name: 'Messages' }).locator('li.mine .state');
+    expect(await state.getAttribute('title')).toMatch(/^Read by (Bob, Carol|Carol, Bob)$/);
+    await carol.close();
   });
 
   it('carries status and typing through the relay when WebRTC is off', async () => {
