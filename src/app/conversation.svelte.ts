@@ -18,7 +18,7 @@ import { newMessageId, secureRandom, type AccountId, type DeviceId, type Message
 import { signMessage, validateText, type DeviceCertificate, type MessageDraft, type SignedMessage } from '../core/message.ts';
 import { authoredKey, MessageIndex } from '../core/message-index.ts';
 import { MessageVerifier } from '../core/message-verifier.ts';
-import { acceptedRecalls, RECALL_WINDOW_MS, signRecall, withinRecallWindow } from '../core/recall.ts';
+import { acceptedRecalls, signRecall, withinRecallWindow } from '../core/recall.ts';
 import type { MentionCandidate } from '../core/mentions.ts';
 import { DocPersistence } from '../store/doc-persistence.ts';
 import { LOCAL_ORIGIN, Replicator } from '../net/replicator.ts';
@@ -27,6 +27,7 @@ import { displayName, type Runtime } from './runtime.ts';
 import type { PresenceHub } from './presence.svelte.ts';
 import { ReadReceipts } from './receipts.svelte.ts';
 import { GroupChat } from './group.svelte.ts';
+import { messageExtras, sameExtras, type ExtrasContext, type MessageExtras, type SendExtras } from './message-extras.ts';
 import type { RedPacketHost } from './redpackets.svelte.ts';
 
 /**
@@ -35,7 +36,8 @@ import type { RedPacketHost } from './redpackets.svelte.ts';
  */
 export type DeliveryState = 'pending' | 'relay' | 'delivered' | 'read';
 
-export interface ChatMessageView {
+/** One message as the Messages list shows it; replies, mentions and recalls: app/message-extras.ts. */
+export interface ChatMessageView extends MessageExtras {
   id: string;
   text: string;
   hlc: string;
@@ -44,49 +46,7 @@ export interface ChatMessageView {
   authorName: string;
   verified: boolean;
   state: DeliveryState;
-  /** The message this one replies to, as its quote shows it; null when it is not a reply. */
-  reply: ReplyQuoteView | null;
-  /** Names to highlight as "@name" in the text (of the accounts it mentions). */
-  mentionNames: string[];
-  /**
-   * A verified message from someone else that @mentions this account. The hook for
-   * notifications and the "Mentioned you" marker; false once it is recalled.
-   */
-  mentionsMe: boolean;
-  /** Withdrawn by its author (core/recall.ts): `text` is empty and the UI says who recalled it. */
-  recalled: boolean;
-  /** Until when (ms, wall clock) the author may recall it; 0 for others' messages. */
-  recallUntil: number;
 }
-
-export interface ReplyQuoteView {
-  id: string;
-  /** False when the original is missing, unverified or recalled: "Original message unavailable". */
-  available: boolean;
-  authorName: string;
-  /** The start of the original's text. */
-  snippet: string;
-}
-
-/** Optional parts of a message being sent. */
-export interface SendExtras {
-  /** The id of the message replied to. */
-  reply?: string;
-  /** Accounts @mentioned (only members count). */
-  mentions?: string[];
-}
-
-const SNIPPET_LENGTH = 80;
-
-type Extras = Pick<ChatMessageView, 'reply' | 'mentionNames' | 'mentionsMe' | 'recalled' | 'recallUntil'>;
-
-function sameExtras(a: Extras, b: Extras): boolean {
-  const ra = a.reply;
-  const rb = b.reply;
-  const sameReply = ra === rb || (ra !== null && rb !== null && ra.id === rb.id && ra.available === rb.available && ra.authorName === rb.authorName && ra.snippet === rb.snippet);
-  return sameReply && a.mentionsMe === b.mentionsMe && a.recalled === b.recalled && a.recallUntil === b.recallUntil && a.mentionNames.join('\n') === b.mentionNames.join('\n');
-}
-
 
 export class Conversation {
   readonly room: RoomId;
@@ -442,27 +402,6 @@ export class Conversation {
     return this.verifier.certificate(device);
   }
 
-  /** The parts of a view that replies, mentions and recalls decide. */
-  private extras(good: SignedMessage | null, index: MessageIndex, recalls: ReadonlyMap<string, unknown>): Extras {
-    if (!good) return { reply: null, mentionNames: [], mentionsMe: false, recalled: false, recallUntil: 0 };
-    const recalled = recalls.has(authoredKey(good.author, good.id));
-    const mine = good.author === this.rt.me.account;
-    let reply: ReplyQuoteView | null = null;
-    if (good.reply !== undefined) {
-      const target = index.replyTarget(good.reply);
-      const available = target !== undefined && !recalls.has(authoredKey(target.author, target.id));
-      reply = { id: good.reply, available, authorName: available ? this.authorNameOf(target.author) : '', snippet: available ? target.text.slice(0, SNIPPET_LENGTH) : '' };
-    }
-    const mentionNames = (good.mentions ?? []).flatMap((a) => [this.conv.members.get(a)?.name, this.authorNameOf(a)].filter((n): n is string => typeof n === 'string' && n !== ''));
-    return {
-      reply,
-      mentionNames,
-      mentionsMe: !mine && !recalled && (good.mentions?.includes(this.rt.me.account) ?? false),
-      recalled,
-      recallUntil: mine ? (decodeHlc(good.hlc)?.wall ?? 0) + RECALL_WINDOW_MS : 0,
-    };
-  }
-
   private async refresh(remote: boolean): Promise<void> {
     if (this.closed) return;
     // Who may write in a group follows its log; the verifier asks on every read, so a changed
@@ -481,8 +420,15 @@ export class Conversation {
     const verified: SignedMessage[] = [];
     const forget: SignedMessage[] = [];
     const shown = new Map<string, SignedMessage>();
+    const ctx: ExtrasContext = {
+      me: this.rt.me.account,
+      index,
+      recalls,
+      nameOf: (a) => this.authorNameOf(a),
+      memberName: (a) => this.conv.members.get(a)?.name,
+    };
     for (const [n, { m, good }] of entries.entries()) {
-      const extras = this.extras(good, index, recalls);
+      const extras = messageExtras(good, ctx);
       const key = good ? authoredKey(good.author, good.id) : '';
       if (good && !extras.recalled && !this.reported.has(key)) {
         this.reported.add(key);
