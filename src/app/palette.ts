@@ -27,6 +27,13 @@ export interface Palette {
   mine: string;
   /** Errors and warnings. */
   danger: string;
+  /** Text on a danger background (unread counts). */
+  'danger-ink': string;
+  /** Presence dots; the status word next to each carries the meaning, so these are not text pairs. */
+  'presence-online': string;
+  'presence-away': string;
+  'presence-busy': string;
+  'presence-offline': string;
   /** Drop shadows of popovers. */
   shadow: string;
 }
@@ -42,6 +49,11 @@ export const PALETTES: Record<ThemeName, Palette> = {
     line: '#d5d9df',
     mine: '#d9ebff',
     danger: '#b3261e',
+    'danger-ink': '#ffffff',
+    'presence-online': '#2fb344',
+    'presence-away': '#f5a623',
+    'presence-busy': '#e5484d',
+    'presence-offline': '#9aa0a6',
     shadow: 'rgb(0 0 0 / 0.15)',
   },
   dark: {
@@ -54,6 +66,11 @@ export const PALETTES: Record<ThemeName, Palette> = {
     line: '#3a3f47',
     mine: '#1d3a60',
     danger: '#ff8a80',
+    'danger-ink': '#2a0b08',
+    'presence-online': '#3ccf58',
+    'presence-away': '#f7b443',
+    'presence-busy': '#ff6b6b',
+    'presence-offline': '#8b929c',
     shadow: 'rgb(0 0 0 / 0.5)',
   },
 };
@@ -78,6 +95,7 @@ export const CONTRAST_PAIRS: [Colour, Colour, number][] = [
   ['accent-ink', 'accent', 4.5],
   ['danger', 'panel', 4.5],
   ['danger', 'bg', 4.5],
+  ['danger-ink', 'danger', 4.5],
   // The current tab and selected conversation: accent text on an accent tint.
   ['accent', { mix: 'accent', amount: TINTS.accentSoft, over: 'panel' }, 4.5],
   ['ink', { mix: 'accent', amount: TINTS.accentSoft, over: 'panel' }, 4.5],

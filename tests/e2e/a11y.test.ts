@@ -8,12 +8,12 @@
 // shortcuts dialog; and, on a phone-sized window, the conversation and the navigation bar. Then
 // the screens of the features built alongside: the Status menu, New group, Invite to group, Group
 // info, a group chat with a reply being written and the mention suggestions open, the Red packet
-// form and a red packet card.
+// form and a red packet card, an unread badge.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, openBrowser, type BrowserHandle } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
-import { axeBothSchemes } from './axe.ts';
+import { axeBothSchemes, axeViolations } from './axe.ts';
 import { Floe, until } from './pages.ts';
 
 describe('accessibility (axe-core) of every screen, light and dark', () => {
@@ -143,6 +143,25 @@ describe('accessibility (axe-core) of every screen, light and dark', () => {
     await b.redPacket('for the club').getByRole('button', { name: 'Open' }).waitFor({ timeout: 20_000 });
     await check(b, 'Red packet card, phone');
 
+    await a.nav('Chats').click();
+    await a.conversations().getByRole('link', { name: /^Bob/ }).click();
+    await a.sendMessage('unread for Bob');
+    await b.nav('Chats').click();
+    await until('an unread badge', () => b.unreadOf('Alice'), (u) => u !== '', 20_000);
+    await check(b, 'Chats with an unread badge, phone');
+
     expect(found.length, report()).toBe(0);
+  });
+
+  it('would catch poor contrast: a washed-out --muted is reported, and the theme restores it', async () => {
+    const page = alice.page;
+    await page.evaluate(() => document.documentElement.style.setProperty('--muted', '#c8c8c8'));
+    const washedOut = await axeViolations(page, 'washed out');
+    expect(washedOut.some((v) => v.includes('color-contrast'))).toBe(true);
+    for (const scheme of ['dark', 'light'] as const) {
+      await page.emulateMedia({ colorScheme: scheme }); // the theme writes its palette again
+      await page.waitForFunction((s) => document.documentElement.dataset.theme === s, scheme);
+    }
+    expect((await axeViolations(page, 'restored')).filter((v) => v.includes('color-contrast'))).toEqual([]);
   });
 });
