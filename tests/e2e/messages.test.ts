@@ -52,7 +52,7 @@ describe('replies, mentions, recall and forged authors', () => {
     const reply = b.messageItem('Yes, see you there');
     const quote = reply.getByRole('button', { name: /^Quote of Bob: Lunch at noon\?/ });
     await quote.click();
-    await expect(b.messageItem('Lunch at noon?').getAttribute('aria-current')).resolves.toBe('true');
+    await until('the original to be shown', () => b.messageItem('Lunch at noon?').getAttribute('aria-current'), (v) => v === 'true');
     await expect(alice.page.getByRole('group', { name: 'Replying to' }).count()).resolves.toBe(0);
   });
 
