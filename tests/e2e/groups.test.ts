@@ -90,6 +90,17 @@ describe('group chats', () => {
     const authors = await bob.page.getByRole('list', { name: 'Messages' }).locator('li .author').allInnerTexts();
     expect(authors).toEqual(['Alice', 'Bob', 'Carol']);
 
+    // Members need not be online together: Alice is away (page closed) while Bob writes; the relay
+    // mailbox keeps it, and after a reload her group, its members and the message are all there.
+    await alice.page.goto('about:blank');
+    await bob.sendMessage('while Alice was away');
+    await until('Bob\'s message on the relay', () => bob.myStates(), (st) => st.length === 2 && st[1] !== 'Pending');
+    await alice.page.goto(relay.url);
+    await alice.openConversation('Hikers');
+    before.push('while Alice was away');
+    await alice.waitForMessages(before, 30_000);
+    expect(await alice.groupMembers()).toHaveLength(3);
+
     // Alice removes Carol: Carol is told; Bob learns the new keys through the group itself.
     await alice.removeFromGroup('Carol');
     await until('two members', () => alice.groupMembers(), (m) => m.length === 2);
