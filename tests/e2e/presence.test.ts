@@ -73,14 +73,24 @@ describe('presence, typing and read receipts', () => {
     await b.nav('Chats').click();
     await until('badge gone', () => b.unreadOf('Alice'), (t) => t === '');
 
+    // A hidden page reads nothing: Bob's chat is open, but his tab is in the background.
+    await b.openConversation('Alice');
+    await b.switchAway();
+    await a.sendMessage('still there?');
+    await a.waitForStates(['Read', 'Delivered']);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(await a.myStates()).toEqual(['Read', 'Delivered']);
+    await b.comeBack();
+    await a.waitForStates(['Read', 'Read']);
+
     // With "Send read receipts" off, Bob reads without Alice seeing Read.
     await b.setReadReceipts(false);
     await a.sendMessage('second question');
-    await a.waitForStates(['Read', 'Delivered']);
+    await a.waitForStates(['Read', 'Read', 'Delivered']);
     await b.openConversation('Alice');
-    await b.waitForMessages(['hello there', 'are you free later?', 'second question']);
+    await b.waitForMessages(['hello there', 'are you free later?', 'still there?', 'second question']);
     await new Promise((r) => setTimeout(r, 3_000)); // time for a receipt to arrive, if one were sent
-    expect(await a.myStates()).toEqual(['Read', 'Delivered']);
+    expect(await a.myStates()).toEqual(['Read', 'Read', 'Delivered']);
 
     // Invisible: Bob appears Offline to Alice (with when he was last seen), though still here.
     await b.setStatus('Invisible');
@@ -135,7 +145,7 @@ describe('presence, typing and read receipts', () => {
     await b.typeMessage('relay only');
     await until('typing over the relay', () => a.typingText(), (t) => t === 'Bob is typing…');
     await b.page.getByRole('textbox', { name: 'Message' }).press('Enter');
-    await a.waitForMessages(['hello there', 'are you free later?', 'second question', 'relay only']);
+    await a.waitForMessages(['hello there', 'are you free later?', 'still there?', 'second question', 'relay only']);
     await until('typing cleared', () => a.typingText(), (t) => t === '', 3_000);
     // Still no peer-to-peer link: all of the above came through the relay.
     expect(await a.page.getByText('Not connected right now').count()).toBe(1);
