@@ -32,6 +32,26 @@ describe('replies, mentions, recall and forged authors', () => {
     await becomeContacts(a, b, 'Bob');
   });
 
+  /**
+   * From Alice's browser, writes the four forgeries of forge.ts into the open chat `chat` (one of
+   * Alice's messages, `aliceText`, has its signature copied; Bob, who wrote `bobText`, is the one
+   * Alice poses as), reloads so the app sends them, and waits until Bob shows all four flagged.
+   */
+  async function forgeFromAlice(chat: string, aliceText: string, bobText: string, texts: [string, string, string, string]): Promise<void> {
+    const room = decodeURIComponent(new URL(alice.page.url()).hash.match(/#\/chats\/([^?]+)/)![1]!);
+    const state = await readOwnConversation(alice.page, room);
+    const all = state.doc.messages.toArray();
+    const genuine = all.find((m) => m.author === state.account && m.text === aliceText) as SignedMessage;
+    const bobAccount = all.find((m) => m.text === bobText)!.author as AccountId;
+    await storeAsLocalEdit(alice.page, room, await forgeries(state, bobAccount, genuine, texts));
+    await alice.page.reload(); // the app loads the stored edit and pushes it to the relay
+    await a.openConversation(chat);
+    const flagged = b.messages().filter({ hasText: 'Unverified sender' });
+    await until(`four flagged messages in ${chat}`, () => flagged.count(), (n) => n === 4, 30_000);
+    const shown = (await b.messages().allInnerTexts()).join('\n');
+    for (const t of texts) expect(shown).not.toContain(t);
+  }
+
   afterAll(async () => {
     await closeAllBrowsers();
     await relay?.stop();
@@ -112,19 +132,7 @@ describe('replies, mentions, recall and forged authors', () => {
     await a.sendMessage('yes, two');
     await b.messageItem('yes, two').getByRole('button', { name: /^Quote of Bob: @Alice bring the rope\?/ }).waitFor({ timeout: 20_000 });
 
-    const room = decodeURIComponent(new URL(alice.page.url()).hash.match(/#\/chats\/([^?]+)/)![1]!);
-    const state = await readOwnConversation(alice.page, room);
-    const all = state.doc.messages.toArray();
-    const genuine = all.find((m) => m.text === 'yes, two') as SignedMessage;
-    const bobAccount = all.find((m) => m.text === '@Alice bring the rope?')!.author as AccountId;
-    const texts: [string, string, string, string] = ['group forged 1', 'group forged 2', 'group: Alice as Bob', 'group forged 4'];
-    await storeAsLocalEdit(alice.page, room, await forgeries(state, bobAccount, genuine, texts));
-    await alice.page.reload();
-    await a.openConversation('Climbers');
-    const flagged = b.messages().filter({ hasText: 'Unverified sender' });
-    await until('four flagged messages in the group', () => flagged.count(), (n) => n === 4, 30_000);
-    const shown = (await b.messages().allInnerTexts()).join('\n');
-    for (const t of texts) expect(shown).not.toContain(t);
+    await forgeFromAlice('Climbers', 'yes, two', '@Alice bring the rope?', ['group forged 1', 'group forged 2', 'group: Alice as Bob', 'group forged 4']);
     await expect(b.messageItem('yes, two').count()).resolves.toBe(1);
   });
 
@@ -140,20 +148,7 @@ describe('replies, mentions, recall and forged authors', () => {
   });
 
   it('forged messages written from Alice’s browser reach Bob flagged, never under Alice’s or Bob’s name', async () => {
-    const room = decodeURIComponent(new URL(alice.page.url()).hash.match(/#\/chats\/([^?]+)/)![1]!);
-    const state = await readOwnConversation(alice.page, room);
-    const all = state.doc.messages.toArray();
-    const genuine = all.find((m) => m.author === state.account && m.text === 'Yes, see you there') as SignedMessage;
-    const bobAccount = all.find((m) => m.author !== state.account)!.author as AccountId;
-    const texts: [string, string, string, string] = ['forged: stranger key', 'forged: fake certificate', 'forged: Alice as Bob', 'forged: copied signature'];
-    await storeAsLocalEdit(alice.page, room, await forgeries(state, bobAccount, genuine, texts));
-    await alice.page.reload(); // the app loads the stored edit and pushes it to the relay
-    await a.openConversation('Bob');
-
-    const flagged = b.messages().filter({ hasText: 'Unverified sender' });
-    await until('four flagged messages on Bob’s side', () => flagged.count(), (n) => n === 4, 30_000);
-    const shown = (await b.messages().allInnerTexts()).join('\n');
-    for (const t of texts) expect(shown).not.toContain(t);
+    await forgeFromAlice('Bob', 'Yes, see you there', 'Lunch at noon?', ['forged: stranger key', 'forged: fake certificate', 'forged: Alice as Bob', 'forged: copied signature']);
     // The genuine message whose signature was copied is still shown once, under Alice's name.
     await expect(b.messageItem('Yes, see you there').count()).resolves.toBe(1);
     await expect(b.messageItem('Yes, see you there').innerText()).resolves.toContain('Alice');
