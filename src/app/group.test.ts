@@ -1,0 +1,110 @@
+// GroupChat over one real shared Y.Doc, as three people's devices see it (Yjs updates copied
+// between three docs, as the relay would). The host's `rotate` is recorded instead of sealing new
+// secrets: rotation itself is tested in core/rotation.test.ts, and the point here is *who* rotates,
+// *when*, and for *whom*.
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { AccountDoc } from '../core/account-doc.ts';
+import { toBase64Url } from '../core/bytes.ts';
+import { generateAgreementKeyPair, generateSigningKeyPair } from '../core/crypto.ts';
+import { groupLog, groupRotatedFor, newGroupId, tokenHashOf } from '../core/group-actions.ts';
+import type { AccountId, DeviceId, RoomId } from '../core/ids.ts';
+import { certifyDevice, type DeviceCertificate } from '../core/message.ts';
+import { DeviceClock } from './clock.ts';
+import { GroupChat } from './group.svelte.ts';
+import type { Runtime } from './runtime.ts';
+
+const ROOM = 'ab'.repeat(16) as RoomId;
+
+/** One person's device: keys, its copy of the group doc, and recorded rotations. */
+async function device(name: string, docs: Y.Doc[]) {
+  const account = await generateSigningKeyPair();
+  const dev = await generateSigningKeyPair();
+  const cert = await certifyDevice(account.privateKey, {
+    account: toBase64Url(account.publicKey) as AccountId,
+    device: toBase64Url(dev.publicKey) as DeviceId,
+    x: toBase64Url((await generateAgreementKeyPair()).publicKey),
+    name,
+    created: 1,
+  });
+  const doc = new Y.Doc();
+  docs.push(doc);
+  doc.getMap<DeviceCertificate>('devices').set(cert.device, cert);
+  const accountDoc = new AccountDoc(new Y.Doc());
+  accountDoc.setProfile({ name, created: 1 });
+  const rt = {
+    me: { account: cert.account, device: cert.device, devicePrivateKey: dev.privateKey, accountPrivateKey: account.privateKey, certificate: cert },
+    account: accountDoc,
+    clock: new DeviceClock(cert.device),
+    now: Date.now,
+  } as unknown as Runtime;
+  const rotations: DeviceId[][] = [];
+  const host = {
+    doc,
+    room: ROOM,
+    certificate: async (d: string) => doc.getMap<DeviceCertificate>('devices').get(d),
+    local: (edit: () => void) => doc.transact(edit),
+    settled: async () => undefined,
+    rotate: async (revoked: DeviceId[]) => void rotations.push(revoked),
+  };
+  const join = (gid: string) => {
+    accountDoc.addGroup({ room: ROOM, kind: 'group', secret: toBase64Url(new Uint8Array(32)), peer: cert.account, created: 1, gid });
+    return new GroupChat(rt, host, gid);
+  };
+  return { name, cert, doc, rt, rotations, join };
+}
+
+/** Brings every doc up to date with every other (what the relay and WebRTC do). */
+function sync(docs: Y.Doc[]) {
+  for (const a of docs) for (const b of docs) if (a !== b) Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
+}
+
+/** An invite action with a known token (createInvite also needs a relay: tests/relay/group-invite.test.ts). */
+async function invite(g: GroupChat, id: string, token: string) {
+  await (g as unknown as { act: (b: unknown) => Promise<void> }).act({ t: 'invite', invite: id, token: await tokenHashOf(token), exp: Date.now() + 60_000 });
+}
+
+type Person = Awaited<ReturnType<typeof device>> & { group: GroupChat };
+
+describe('GroupChat', () => {
+  it('removal and leave rotate the secret, each once, on the right device', async () => {
+    const docs: Y.Doc[] = [];
+    const [a, b, c] = [await device('Alice', docs), await device('Bob', docs), await device('Carol', docs)];
+    const { gid, nonce } = await newGroupId(a.cert.account); // the id commits to its owner
+    const [alice, bob, carol] = [a, b, c].map((p) => ({ ...p, group: p.join(gid) })) as [Person, Person, Person];
+    await alice.group.create(nonce, 'Hikers', 200);
+    const token = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+    await invite(alice.group, 'A'.repeat(22), token);
+    sync(docs);
+    await bob.group.join('A'.repeat(22), token);
+    await carol.group.join('A'.repeat(22), token);
+    sync(docs);
+    for (const p of [alice, bob, carol]) await p.group.refresh();
+    expect(alice.group.members.map((m) => `${m.name}:${m.role}`)).toEqual(['Alice:owner', 'Bob:member', 'Carol:member']);
+
+    // A member cannot remove anyone: refused before anything is written or rotated.
+    const refused = await bob.group.remove(carol.cert.account);
+    expect(refused.ok ? 'ok' : refused.error.code).toBe('group/not-allowed');
+    expect(bob.rotations).toEqual([]);
+
+    // The owner removes Carol: her device is revoked in the rotation, at once.
+    expect((await alice.group.remove(carol.cert.account)).ok).toBe(true);
+    expect(alice.rotations).toEqual([[carol.cert.device]]);
+    sync(docs);
+    await carol.group.refresh();
+    expect(carol.group.gone).toBe('removed');
+
+    // Bob leaves: he does not rotate (he would know the new secret); Alice's device does, once.
+    await bob.group.leave();
+    expect(bob.rotations).toEqual([]);
+    expect(bob.rt.account.conversation(ROOM)).toBeUndefined();
+    sync(docs);
+    await alice.group.refresh();
+    expect(alice.rotations).toEqual([[carol.cert.device], [bob.cert.device]]);
+    expect(groupRotatedFor(alice.doc).size).toBe(1);
+    await alice.group.refresh();
+    expect(alice.rotations).toHaveLength(2);
+    expect(alice.group.members.map((m) => m.name)).toEqual(['Alice']);
+    expect(groupLog(alice.doc).length).toBe(6); // create, invite, 2 joins, remove, leave
+  });
+});
