@@ -38,6 +38,7 @@ export interface GroupMemberView {
 }
 
 const EMPTY: GroupState = foldGroup([]);
+const QUIET_JOIN_FLAGS = new Set(['already a member', 'no valid invite for this join']);
 
 export class GroupChat {
   state = $state.raw<GroupState>(EMPTY);
@@ -48,6 +49,14 @@ export class GroupChat {
   myRole = $derived<Role | null>(this.state.members.find((m) => m.account === this.self())?.role ?? null);
   /** Set when this account is no longer a member: removed by an admin, or left. */
   gone = $derived<'removed' | 'left' | null>(this.myRole ? null : (this.state.former.get(this.self())?.how ?? null));
+
+  /**
+   * Why our own join did not count (say the group filled up first), while we are not a member.
+   * "No valid invite" is left out: the invite action may simply not have arrived yet.
+   */
+  joinRefused = $derived<string | null>(
+    this.myRole ? null : (this.state.flagged.find((f) => f.t === 'join' && f.by === this.self() && !QUIET_JOIN_FLAGS.has(f.reason))?.reason ?? null),
+  );
 
   private folded = '';
   /** Log entries that verified, by stored object (core/group-actions.ts). */

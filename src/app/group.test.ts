@@ -107,4 +107,24 @@ describe('GroupChat', () => {
     expect(alice.group.members.map((m) => m.name)).toEqual(['Alice']);
     expect(groupLog(alice.doc).length).toBe(6); // create, invite, 2 joins, remove, leave
   });
+
+  it('tells a joiner whose join came too late for the size limit', async () => {
+    const docs: Y.Doc[] = [];
+    const [a, b, c] = [await device('Alice', docs), await device('Bob', docs), await device('Carol', docs)];
+    const { gid, nonce } = await newGroupId(a.cert.account);
+    const [alice, bob, carol] = [a, b, c].map((p) => ({ ...p, group: p.join(gid) })) as [Person, Person, Person];
+    await alice.group.create(nonce, 'Pair', 2);
+    const token = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+    await invite(alice.group, 'B'.repeat(22), token);
+    sync(docs);
+    // Both saw room for one more and joined; the log admits whoever comes first in HLC order.
+    await bob.group.join('B'.repeat(22), token);
+    await carol.group.join('B'.repeat(22), token);
+    sync(docs);
+    await Promise.all([bob.group.refresh(), carol.group.refresh()]);
+    const [inside, outside] = bob.group.myRole ? [bob, carol] : [carol, bob];
+    expect(inside.group.joinRefused).toBeNull();
+    expect(outside.group.myRole).toBeNull();
+    expect(outside.group.joinRefused).toBe('the group is full');
+  });
 });
