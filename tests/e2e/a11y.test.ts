@@ -44,7 +44,8 @@ describe('accessibility (axe-core) of every screen, light and dark', () => {
     await bob.page.goto(relay.url);
     await alice.page.getByRole('textbox', { name: 'Nickname' }).waitFor();
     await alice.page.getByRole('button', { name: 'I already have an account' }).click();
-    await check(a, 'Onboarding');
+    await alice.page.getByRole('button', { name: 'Restore from backup' }).click();
+    await check(a, 'Onboarding, link and restore open');
 
     await a.createAccount('Alice');
     await b.createAccount('Bob');
