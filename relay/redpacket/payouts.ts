@@ -75,7 +75,16 @@ export class PayoutQueue {
   /** Starts a round unless one is running (also the sweeper's way to retry unsettled payouts). */
   kick(): void {
     if (this.running || this.closed) return;
-    this.running = this.loop().finally(() => (this.running = null));
+    this.running = this.loop()
+      .catch((err: unknown) => {
+        // A storage error outside a round's own handling (the database closed or broken): say
+        // so, and answer everyone waiting; stored payouts are retried by the next kick.
+        this.o.log.error({ err, event: 'redpacket_payouts_failed' }, 'red packet payouts stopped');
+        const unavailable: PayoutResult = { ok: false, code: 'unavailable', message: 'the relay could not pay this out right now; retry' };
+        for (const { resolve } of this.queue.splice(0)) resolve(unavailable);
+        for (const seq of [...this.waiters.keys()]) this.answer(seq, unavailable);
+      })
+      .finally(() => (this.running = null));
   }
 
   async close(): Promise<void> {
@@ -98,29 +107,40 @@ export class PayoutQueue {
   private async round(): Promise<boolean> {
     const ops = this.queue.splice(0);
     const escrow = await this.o.store.account(this.o.escrow.id);
-    const rows = this.o.db
-      .transaction(() => {
-        const pending = this.o.q.unsettled.all();
-        const last = pending.at(-1);
-        let seq = last ? last.escrow_seq : escrow.seq;
-        let head = last ? hashHex(new Uint8Array(last.body)) : escrow.head;
-        const now = this.o.now();
-        for (const op of ops) {
-          const d = op.decide(now);
-          if ('ok' in d) {
-            op.resolve(d);
-            continue;
-          }
-          seq++;
-          const body: TransferBody = { v: 1, id: newTransferId(), from: this.o.escrow.id, to: d.to, amount: d.amount, seq, prev: head, kind: `redpacket-${d.kind}`, memo: '', ref: d.packet, data: d.data, created: now };
-          const bytes = encodeTransfer({ ...body, sig: toBase64Url(this.o.escrow.signSync(transferSigningBytes(body))) });
-          head = hashHex(bytes);
-          this.o.q.insertPayout.run(seq, d.packet, d.kind, d.share, d.kind === 'claim' ? d.to : null, d.amount, bytes);
-          this.waiters.set(seq, op.resolve);
+    // Waiters are registered only once the transaction that stored their payouts committed.
+    const decided: { seq: number; resolve: (r: PayoutResult) => void }[] = [];
+    const decide = this.o.db.transaction(() => {
+      const pending = this.o.q.unsettled.all();
+      const last = pending.at(-1);
+      let seq = last ? last.escrow_seq : escrow.seq;
+      let head = last ? hashHex(new Uint8Array(last.body)) : escrow.head;
+      const now = this.o.now();
+      for (const op of ops) {
+        const d = op.decide(now);
+        if ('ok' in d) {
+          op.resolve(d);
+          continue;
         }
-        return this.o.q.unsettled.all();
-      })
-      .immediate();
+        seq++;
+        const body: TransferBody = { v: 1, id: newTransferId(), from: this.o.escrow.id, to: d.to, amount: d.amount, seq, prev: head, kind: `redpacket-${d.kind}`, memo: '', ref: d.packet, data: d.data, created: now };
+        const bytes = encodeTransfer({ ...body, sig: toBase64Url(this.o.escrow.signSync(transferSigningBytes(body))) });
+        head = hashHex(bytes);
+        this.o.q.insertPayout.run(seq, d.packet, d.kind, d.share, d.kind === 'claim' ? d.to : null, d.amount, bytes);
+        decided.push({ seq, resolve: op.resolve });
+      }
+      return this.o.q.unsettled.all();
+    });
+    let rows: PayoutRow[];
+    try {
+      rows = decide.immediate();
+    } catch (err) {
+      // Nothing of the round was stored (the write lock stayed busy, the disk failed): every
+      // request of it is answered, and may simply be asked again.
+      this.o.log.error({ err, event: 'redpacket_decide_failed' }, 'red packet decisions could not be stored');
+      for (const op of ops) op.resolve({ ok: false, code: 'unavailable', message: 'the relay could not decide this right now; retry' });
+      return false;
+    }
+    for (const d of decided) this.waiters.set(d.seq, d.resolve);
     if (rows.length === 0) return true;
     const results = await Promise.all(rows.map((r) => this.o.settlement.submit(bodyOf(r))));
     const failed = results.findIndex((r) => !r.ok);

@@ -82,6 +82,28 @@ describe('red packet payouts', () => {
     expect((await again.store.account(w.member.id)).balance).toBe(paid);
   });
 
+  it('a claim that cannot be stored (the database stays locked) is answered unavailable, not left hanging', async () => {
+    const w = await world();
+    const { service, settlement } = w.start();
+    expect((await settlement.submit(await w.op.sign(w.sender.id, 100, { kind: 'mint' }))).ok).toBe(true);
+    const secret = new Uint8Array(32).fill(6);
+    const id = newTransferId();
+    const created = Date.now();
+    const p = await preparePacket({ id, from: w.sender.id, escrow: w.key.id, terms: { amount: 20, shares: 2, split: 'equal' }, greeting: '', created, expires: created + 30_000, chain: { seq: 1, prev: w.sender.head }, conversationSecret: secret });
+    await ask(service, { t: 'redpacket-create', id, transfer: await signTransfer(w.sender.privateKey, p.body), seed: toBase64Url(p.seed) });
+    // Another process holds the write lock past the 5 s busy timeout.
+    const other = new Database(w.file);
+    other.exec('BEGIN IMMEDIATE');
+    const cap = toBase64Url(await deriveClaimSecret(secret, id));
+    const sig = await signClaimRequest(w.member.privateKey, id, w.member.id);
+    const answer = await ask(service, { t: 'redpacket-claim', id: 'claim-req-4', packet: id, claimer: w.member.id, sig, cap });
+    other.exec('ROLLBACK');
+    other.close();
+    expect(answer).toMatchObject({ t: 'error', code: 'unavailable' });
+    // Asked again once the lock is gone, the claim is paid.
+    expect(await ask(service, { t: 'redpacket-claim', id: 'claim-req-5', packet: id, claimer: w.member.id, sig, cap })).toMatchObject({ t: 'redpacket', claims: 1 });
+  }, 20_000);
+
   it('a payout stored but never settled (a crash in between) is settled by the next start', async () => {
     const w = await world();
     const first = w.start();
