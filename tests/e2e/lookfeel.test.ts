@@ -140,6 +140,13 @@ describe('look and feel', () => {
     await alice.page.getByRole('textbox', { name: 'Invite link' }).waitFor({ state: 'detached' });
     await expect(focusedName(alice.page)).resolves.toBe('Add contact');
     await expect(alice.page.getByRole('button', { name: 'Add contact' }).getAttribute('aria-expanded')).resolves.toBe('false');
+
+    await a.nav('Chats').click();
+    await alice.page.getByRole('button', { name: 'New group' }).click();
+    await until('focus in Group name', () => focusedName(alice.page), (n) => n === 'Group name');
+    await alice.page.keyboard.press('Escape');
+    await alice.page.getByRole('textbox', { name: 'Group name' }).waitFor({ state: 'detached' });
+    await expect(focusedName(alice.page)).resolves.toBe('New group');
   });
 
   it('Theme switches the colours, follows the system on System, and is kept after a reload', async () => {
