@@ -24,6 +24,7 @@ describe('matchShortcut', () => {
     expect(matchShortcut(press('ArrowDown', { altKey: true, ctrlKey: true }))).toBeNull();
     expect(matchShortcut(press('ArrowLeft', { altKey: true }))).toBeNull(); // browser back
     expect(matchShortcut(press('k', { altKey: true }))).toBeNull();
+    expect(matchShortcut(press('ArrowDown', { altKey: true, typing: true, select: true }))).toBeNull(); // opens the select's list
   });
 
   it('Ctrl+K and ⌘K focus Search anywhere, whatever the case of the letter', () => {

@@ -3,7 +3,8 @@
 // (ui/KeyboardShortcuts.svelte, ui/Search.svelte) turns a KeyboardEvent into a KeyPress.
 //
 // Shortcuts that are plain characters ("/", "?") never fire while the focus is in a text field,
-// where the person is typing that character; chorded ones (Alt+↓, Ctrl+K) work everywhere. Nothing
+// where the person is typing that character; chorded ones (Alt+↓, Ctrl+K) work everywhere except
+// Alt+↓ on a select, which opens its list. Nothing
 // fires during IME composition: Enter and arrows then pick a candidate.
 
 import type { MessageKey } from './i18n.svelte.ts';
@@ -19,12 +20,15 @@ export interface KeyPress {
   isComposing?: boolean;
   /** The focus is in a text field (input, textarea, select or contenteditable). */
   typing: boolean;
+  /** The focus is on a select, where Alt+↓ opens its list. */
+  select?: boolean;
 }
 
 export function matchShortcut(k: KeyPress): ShortcutAction | null {
   if (k.isComposing) return null;
   const command = k.ctrlKey || k.metaKey;
   if (k.altKey && !command && !k.shiftKey) {
+    if (k.select) return null;
     if (k.key === 'ArrowDown') return 'next-conversation';
     if (k.key === 'ArrowUp') return 'previous-conversation';
     return null;
@@ -55,6 +59,7 @@ export function keyPressOf(e: KeyboardEvent): KeyPress {
     shiftKey: e.shiftKey,
     isComposing: e.isComposing,
     typing: isTextField(e.target as HTMLInputElement | null),
+    select: (e.target as HTMLElement | null)?.tagName === 'SELECT',
   };
 }
 
