@@ -57,7 +57,7 @@ const NONE: MessageExtras = { reply: null, mentionNames: [], mentionsMe: false, 
 
 export function messageExtras(good: SignedMessage | null, ctx: ExtrasContext): MessageExtras {
   if (!good) return NONE;
-  const recalled = ctx.recalls.has(authoredKey(good.author, good.id));
+  const recalled = ctx.recalls.size > 0 && ctx.recalls.has(authoredKey(good.author, good.id));
   const mine = good.author === ctx.me;
   let reply: ReplyQuoteView | null = null;
   if (good.reply !== undefined) {

@@ -13,8 +13,11 @@ import type { SignedMessage } from './message.ts';
 export const authoredKey = (author: string, id: string) => `${author}|${id}`;
 
 export class MessageIndex {
+  // Built on every refresh of a view over the whole history, so keyed by the messages' own strings
+  // (whose hashes the engine keeps) rather than by new concatenated ones.
   private readonly sigs = new Set<string>();
-  private readonly byKey = new Map<string, SignedMessage>();
+  /** author → id → their (first) message under that id. */
+  private readonly byAuthor = new Map<string, Map<string, SignedMessage>>();
   /** id → its message, or null when different messages share the id. */
   private readonly byId = new Map<string, SignedMessage | null>();
 
@@ -22,15 +25,16 @@ export class MessageIndex {
   add(m: SignedMessage): boolean {
     if (this.sigs.has(m.sig)) return false;
     this.sigs.add(m.sig);
-    const key = authoredKey(m.author, m.id);
-    if (!this.byKey.has(key)) this.byKey.set(key, m);
+    let mine = this.byAuthor.get(m.author);
+    if (!mine) this.byAuthor.set(m.author, (mine = new Map()));
+    if (!mine.has(m.id)) mine.set(m.id, m);
     this.byId.set(m.id, this.byId.has(m.id) ? null : m);
     return true;
   }
 
   /** The message `author` wrote under `id` (the first, if they signed that id twice). */
   authored(author: AccountId, id: MessageId): SignedMessage | undefined {
-    return this.byKey.get(authoredKey(author, id));
+    return this.byAuthor.get(author)?.get(id);
   }
 
   /** What a reply to `id` quotes: undefined when no message, or more than one, has that id. */
