@@ -4,8 +4,8 @@
 //
 // Shortcuts that are plain characters ("/", "?") never fire while the focus is in a text field,
 // where the person is typing that character; chorded ones (Alt+↓, Ctrl+K) work everywhere except
-// Alt+↓ on a select, which opens its list. Nothing
-// fires during IME composition: Enter and arrows then pick a candidate.
+// Alt+↓ on a select, which opens its list. Nothing fires during IME composition: Enter and
+// arrows then pick a candidate.
 
 import type { MessageKey } from './i18n.svelte.ts';
 
