@@ -9,7 +9,6 @@
 import type * as Y from 'yjs';
 import { fail, ok, type Result } from '../core/errors.ts';
 import { groupLog, groupRotatedFor, signGroupAction, verifyGroupActions, type GroupActionBody, type VerifiedAction } from '../core/group-actions.ts';
-import { createGroupInvite, sealOffer } from '../core/group-invite.ts';
 import { foldGroup, may, mayWrite, type GroupState, type Role } from '../core/group.ts';
 import type { AccountId, DeviceId, RoomId } from '../core/ids.ts';
 import type { DeviceCertificate } from '../core/message.ts';
@@ -216,6 +215,7 @@ export class GroupChat {
     if (!entry) return fail('group/not-allowed', 'You are no longer in this group.');
     const { secret, epoch = 0 } = entry;
     const me = { account: this.rt.me.account, accountPrivateKey: this.rt.me.accountPrivateKey, name: this.myName() };
+    const { createGroupInvite, sealOffer } = await import('../core/group-invite.ts'); // only admins inviting need it
     const { invite, keys, link } = await createGroupInvite(me, { gid: this.gid, name: this.state.name }, this.rt.now());
     await this.act({ t: 'invite', invite: invite.id, token: keys.tokenHash, exp: invite.exp });
     await this.host.settled();

@@ -9,9 +9,7 @@ import { deriveDocKeys } from '../core/derive.ts';
 import { fail, ok, type Result } from '../core/errors.ts';
 import { secureRandom, type AccountId, type DeviceId, type RoomId } from '../core/ids.ts';
 import { acceptInvite, createInvite, parseInvite } from '../core/invite.ts';
-import { DEFAULT_GROUP_LIMIT, MAX_GROUP_NAME, newGroupId } from '../core/group-actions.ts';
-import { isGroupLink } from '../core/group-invite.ts';
-import { prepareJoin } from './group-join.ts';
+import { DEFAULT_GROUP_LIMIT, isGroupLink, MAX_GROUP_NAME, newGroupId } from '../core/group-actions.ts';
 import { FloeDb, type IdentityRecord } from '../store/db.ts';
 import { MailboxClient, type ConnectionState } from '../net/mailbox.ts';
 import { DexieCursors, DexieOutbox } from '../store/outbox.ts';
@@ -252,6 +250,7 @@ export class Session {
   async joinGroup(text: string): Promise<Result<RoomId>> {
     const rt = this.runtime();
     // Someone removed from a group (or who left on another device) may be invited back.
+    const { prepareJoin } = await import('./group-join.ts'); // loaded when someone joins a group
     const prepared = await prepareJoin(rt, text, (room) => !!this.conversation(room)?.group?.gone);
     if (!prepared.ok) return prepared;
     const { entry, invite, token } = prepared.value;

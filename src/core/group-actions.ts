@@ -26,6 +26,9 @@ export const MAX_ANNOUNCEMENT = 2000;
 /** A downscaled avatar (data URL); bounded so one action cannot bloat every member's doc. */
 export const MAX_AVATAR_CHARS = 48_000;
 export const DEFAULT_GROUP_LIMIT = 200;
+/** Group invite links (core/group-invite.ts) carry their payload after this, in the fragment. */
+export const GROUP_LINK_MARKER = '#/group/';
+export const isGroupLink = (text: string): boolean => text.includes(GROUP_LINK_MARKER);
 export const MAX_GROUP_LIMIT = 2000;
 
 const keyId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/));

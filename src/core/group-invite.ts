@@ -17,11 +17,11 @@ import { fromBase64Url, fromUtf8, toBase64Url, toHex, utf8 } from './bytes.ts';
 import { canonicalBytes, canonicalJson } from './canonical.ts';
 import { hkdf, keyFromId, open, seal, sign, verify } from './crypto.ts';
 import { fail, ok, type Result } from './errors.ts';
-import { MAX_GROUP_NAME, tokenHashOf } from './group-actions.ts';
+import { GROUP_LINK_MARKER, isGroupLink, MAX_GROUP_NAME, tokenHashOf } from './group-actions.ts';
 import { newInviteId, secureRandom, type AccountId, type Random, type RoomId } from './ids.ts';
 import { INVITE_TTL_MS, linkPayload, type Me } from './invite.ts';
 
-export const GROUP_LINK_MARKER = '#/group/';
+export { GROUP_LINK_MARKER, isGroupLink };
 
 const keyId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/));
 
@@ -56,8 +56,6 @@ export interface GroupInviteKeys {
   token: string;
   tokenHash: string;
 }
-
-export const isGroupLink = (text: string): boolean => text.includes(GROUP_LINK_MARKER);
 
 export async function groupInviteKeys(invite: Pick<GroupInvite, 'id' | 'k'>): Promise<GroupInviteKeys> {
   const k = keyFromId(invite.k)!;
