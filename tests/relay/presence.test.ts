@@ -211,9 +211,11 @@ interface Person {
   hub: PresenceHub;
   mailbox: MailboxClient;
   clock: { offset: number };
+  /** The person's account doc (their devices share it). */
+  doc: Y.Doc;
 }
 
-async function person(tag: string, keys: DocKeys): Promise<Person> {
+async function person(tag: string, keys: DocKeys, doc = new Y.Doc()): Promise<Person> {
   const account = tag.padEnd(43, 'A') as AccountId;
   const mailbox = new MailboxClient({ url: v1, makeSocket: (url) => new WebSocket(url) as unknown as SocketLike });
   mailbox.start();
@@ -221,9 +223,9 @@ async function person(tag: string, keys: DocKeys): Promise<Person> {
     mailbox.open(keys.roomId, keys.capability, { cursor: () => 0, entry: async () => undefined, synced: async () => resolve() }),
   );
   const clock = { offset: 0 };
-  const hub = new PresenceHub({ me: account, account: new AccountDoc(new Y.Doc()), mailbox, now: () => Date.now() + clock.offset, idleCheckMs: 100 });
+  const hub = new PresenceHub({ me: account, account: new AccountDoc(doc), mailbox, now: () => Date.now() + clock.offset, idleCheckMs: 100 });
   hub.attach(keys.roomId, keys);
-  return { account, hub, mailbox, clock };
+  return { account, hub, mailbox, clock, doc };
 }
 
 describe('PresenceHub through the relay', () => {
@@ -256,6 +258,11 @@ describe('PresenceHub through the relay', () => {
     alice.hub.activity();
     await eventually('back online', () => bob.hub.statusOf(alice.account).status, (s) => s === 'online');
 
+    // "Show when I was last seen" off: Alice's beacons stop carrying it.
+    expect(bob.hub.statusOf(alice.account).lastSeen).toBeGreaterThan(0);
+    alice.hub.setShowLastSeen(false);
+    await eventually('no last seen', () => bob.hub.statusOf(alice.account), (p) => p.status === 'online' && p.lastSeen === undefined);
+
     // Invisible: one goodbye, then silence, whatever Alice does.
     const watcher = await V1Client.connect(v1);
     await watcher.open(room, keys.capability);
@@ -274,7 +281,19 @@ describe('PresenceHub through the relay', () => {
     expect(bob.hub.typingIn(room, [alice.account])).toEqual([]);
     expect(bob.hub.statusOf(alice.account).status).toBe('offline');
 
-    for (const p of [alice, bob]) {
+    // Bob's status lives in his account doc: his second device follows a change made on the first.
+    const bobDoc = bob.doc;
+    const secondDoc = new Y.Doc();
+    Y.applyUpdate(secondDoc, Y.encodeStateAsUpdate(bobDoc));
+    const bob2 = await person('bob', keys, secondDoc);
+    bobDoc.on('update', (u: Uint8Array) => Y.applyUpdate(secondDoc, u));
+    secondDoc.on('update', () => bob2.hub.syncSettings()); // as Session does on every account doc update
+    expect(bob2.hub.chosen).toBe('away');
+    bob.hub.setStatus('busy');
+    bob.hub.setMessage('on a call');
+    expect([bob2.hub.chosen, bob2.hub.message]).toEqual(['busy', 'on a call']);
+
+    for (const p of [alice, bob, bob2]) {
       p.hub.close();
       p.mailbox.stop();
     }
