@@ -62,6 +62,8 @@ export interface PacketView {
   packet: string;
   senderName: string;
   mine: boolean;
+  /** False for the sender in a chat of two, as in QQ: a packet there is a gift to the other. */
+  claimable: boolean;
   amount: number;
   shares: number;
   split: SplitMode;
@@ -179,6 +181,8 @@ export class RedPackets {
         packet: entry.packet.id,
         senderName: this.host.nameOf(entry.packet.from),
         mine,
+        // The conversation's members (from its doc): in a 1:1 chat only the other person opens it.
+        claimable: !(mine && this.host.members().length <= 2),
         amount: entry.packet.amount,
         shares: terms.value.shares,
         split: terms.value.split,

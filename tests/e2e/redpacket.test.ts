@@ -4,12 +4,14 @@
 // verified against the revealed seed with the luckiest marked. A second packet is opened by Bob
 // only and, after the relay's short configured expiry (--redpacket-expiry-ms), what is left goes
 // back to Alice: her card says "Refunded N" and her balance shows it. A bad packet is refused.
+// In a 1:1 chat the sender cannot open her own packet and the other person can. Axe checks the
+// cards and the form.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, openBrowser } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
 import { axeBothSchemes } from './axe.ts';
-import { Floe, until } from './pages.ts';
+import { becomeContacts, Floe, until } from './pages.ts';
 
 const EXPIRY_MS = 15_000;
 
@@ -99,6 +101,15 @@ describe('red packets', () => {
     await carol.openConversation('Family');
     await carol.redPacket('Good luck').getByText('Refunded 20').waitFor({ timeout: 20_000 });
     await expect(carol.redPacket('Good luck').getByRole('button', { name: 'Open' }).isDisabled()).resolves.toBe(true);
+
+    // In a 1:1 chat the packet is for the other person: Alice cannot open her own, Bob can.
+    await becomeContacts(alice, bob, 'Bob');
+    expect(await alice.sendRedPacket(7, 1, 'Lucky', 'For Bob')).toMatch(/Red packet of 7 coins sent/);
+    await expect(alice.redPacket('For Bob').getByRole('button', { name: 'Open' }).isDisabled()).resolves.toBe(true);
+    await bob.openConversation('Alice');
+    expect(await bob.openRedPacket('For Bob')).toBe(7);
+    await bob.redPacket('For Bob').getByText('Verified split').waitFor({ timeout: 20_000 });
+    await waitBalance(bob, 'Bob', bobGot + 10 + 7);
 
     // The cards and the open form pass axe (no serious or critical violation), light and dark.
     await alice.openConversation('Family');
