@@ -114,6 +114,12 @@ describe('replies, mentions, recall and forged authors', () => {
     expect(await b.search('oops')).toEqual([]);
     expect(await a.search('oops')).toEqual([]);
     await a.searchBox().fill('');
+    // And after a reload: still recalled, still not found, the reply still quotes nothing.
+    await bob.page.reload();
+    await b.openConversation('Alice');
+    await b.messageItem('Alice recalled a message').waitFor();
+    await b.messageItem('wrong chat?').getByText('Original message unavailable').waitFor();
+    expect(await b.search('oops')).toEqual([]);
     await b.searchBox().fill('');
   });
 
