@@ -77,6 +77,15 @@ describe('group chats', () => {
       expect.stringMatching(/^Carol Member/),
     ]);
 
+    // The owner makes Bob an admin: Bob sees his role and may now invite.
+    await alice.makeAdmin('Bob');
+    await bob.openConversation('Hikers');
+    await until('Bob an admin', () => bob.groupMembers(), (m) => m.some((x) => /^Bob \(you\)\s*Admin/.test(x.trim())), 30_000);
+    await bob.page.getByRole('button', { name: 'Invite to group' }).waitFor();
+    await carol.openConversation('Hikers');
+    await until('Carol sees Bob as admin', () => carol.groupMembers(), (m) => m.some((x) => /^Bob\s*Admin/.test(x.trim())), 30_000);
+    expect(await carol.page.getByRole('button', { name: 'Invite to group' }).count()).toBe(0); // a member may not
+
     // All three chat; each message shows its author's name.
     await alice.sendMessage('hello hikers');
     await bob.openConversation('Hikers');
