@@ -80,6 +80,8 @@ describe('accessibility (axe-core) of every screen, light and dark', () => {
     await check(b, 'Send coins, phone');
 
     await a.search('Alice');
+    // The count is announced to screen readers (the list itself does not say it changed).
+    await alice.page.getByRole('search').getByRole('status').filter({ hasText: '1 message found' }).waitFor();
     await check(a, 'Search results');
     await alice.page.keyboard.press('Escape');
 
