@@ -20,6 +20,7 @@ import { benchLinking } from './linking.ts';
 import { benchLedger } from './ledger.ts';
 import { benchSearch } from './search.ts';
 import { benchPresence } from './presence.ts';
+import { benchRedPackets } from './redpacket.ts';
 
 const RESULTS = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
@@ -32,6 +33,7 @@ const BENCHES: { name: string; title: string; run: (log: (line: string) => void)
   { name: 'ledger', title: '6. Ledger settlement', run: benchLedger },
   { name: 'search', title: '7. Search over 100,000 messages', run: benchSearch },
   { name: 'presence', title: '8. Presence change visible to a contact', run: benchPresence },
+  { name: 'redpacket', title: '9. Red packet claims', run: benchRedPackets },
 ];
 
 const t0 = performance.now();

@@ -70,21 +70,30 @@ export function createRedPacketService(o: RedPacketOptions): RedPacketService {
     const packet = q.packet.get(row.packet);
     if (!packet) return;
     if (row.kind === 'refund') q.setState.run('refunded', packet.id);
-    else if (q.payouts.all(packet.id).filter((p) => p.kind === 'claim' && p.settled).length >= packet.shares) q.setState.run('claimed', packet.id);
+    else if (q.tally.get(packet.id)!.settledClaims >= packet.shares) q.setState.run('claimed', packet.id);
   };
   const payouts = new PayoutQueue({ db, q, store: o.store, settlement: o.settlement, escrow: o.escrow, now: o.now, log: o.log, onSettled });
 
-  /** The status frame of a settled packet, or null if there is none. */
-  function status(id: string, requestId: string, receipt?: Receipt): { header: ServerHeader; body: Uint8Array } | null {
+  /**
+   * The status frame of a settled packet, or null if there is none. `full`: with the packet's
+   * transfers in the body; a claim's answer has none (listing every claim in each of a packet's
+   * claim answers would cost O(shares²) per packet); the claimer asks for the status after.
+   */
+  function status(id: string, requestId: string, receipt?: Receipt, full = true): { header: ServerHeader; body: Uint8Array } | null {
     const row = q.packet.get(id);
     if (!row || row.state === 'pending') return null;
+    const seed = row.state !== 'open' ? { seed: toBase64Url(bytesOf(row.seed)) } : {};
+    if (!full) {
+      const claims = q.tally.get(id)!.settledClaims;
+      return { header: { t: 'redpacket', id: requestId, packet: id, state: row.state, claims, ...seed, ...(receipt ? { receipt } : {}) }, body: new Uint8Array(0) };
+    }
     const settled = q.payouts.all(id).filter((p) => p.settled);
     const claims = settled.filter((p) => p.kind === 'claim').sort((a, b) => a.share! - b.share!);
     const refund = settled.find((p) => p.kind === 'refund');
     const lines = [row.body, ...claims.map((c) => c.body), ...(refund ? [refund.body] : [])].map(bytesOf);
     const state = row.state;
     return {
-      header: { t: 'redpacket', id: requestId, packet: id, state, claims: claims.length, ...(state !== 'open' ? { seed: toBase64Url(bytesOf(row.seed)) } : {}), ...(receipt ? { receipt } : {}) },
+      header: { t: 'redpacket', id: requestId, packet: id, state, claims: claims.length, ...seed, ...(receipt ? { receipt } : {}) },
       body: encodeTransferLines(lines),
     };
   }
@@ -95,12 +104,11 @@ export function createRedPacketService(o: RedPacketOptions): RedPacketService {
       if (!row || row.state === 'pending') return refused('unknown-packet', 'no such red packet (or it has not settled yet)');
       if (!timingSafeEqual(Buffer.from(capHash), Buffer.from(row.cap))) return refused('bad-capability', "this claim capability is not the packet's: only members of its conversation can claim");
       if (claimer === escrowId) return refused('bad-request', 'the escrow account cannot claim');
-      const rows = q.payouts.all(packet);
-      const claims = rows.filter((p) => p.kind === 'claim');
-      if (claims.some((c) => c.claimer === claimer)) return refused('already-claimed', 'you already opened this red packet');
-      if (row.state === 'refunded' || rows.some((p) => p.kind === 'refund') || now >= row.expires) return refused('packet-expired', 'this red packet has expired');
-      if (claims.length >= row.shares) return refused('packet-empty', 'every share of this red packet was taken');
-      const share = claims.length;
+      if (q.claimedBy.get(packet, claimer)) return refused('already-claimed', 'you already opened this red packet');
+      const tally = q.tally.get(packet)!;
+      if (row.state === 'refunded' || tally.refunds > 0 || now >= row.expires) return refused('packet-expired', 'this red packet has expired');
+      if (tally.claims >= row.shares) return refused('packet-empty', 'every share of this red packet was taken');
+      const share = tally.claims;
       const split = JSON.parse(row.split) as number[];
       const last = share === row.shares - 1;
       return { packet, kind: 'claim', to: claimer, amount: split[share]!, share, data: { share, req, ...(last ? { seed: toBase64Url(bytesOf(row.seed)) } : {}) } };
@@ -111,11 +119,9 @@ export function createRedPacketService(o: RedPacketOptions): RedPacketService {
     return (now) => {
       const row = q.packet.get(packet);
       if (!row || row.state !== 'open' || now < row.expires) return refused('not-found', 'nothing to refund');
-      const rows = q.payouts.all(packet);
-      const claims = rows.filter((p) => p.kind === 'claim');
-      if (rows.some((p) => p.kind === 'refund') || claims.length >= row.shares) return refused('not-found', 'nothing to refund');
-      const left = row.amount - claims.reduce((sum, c) => sum + c.amount, 0);
-      return { packet, kind: 'refund', to: row.sender as AccountId, amount: left, share: null, data: { claims: claims.length, seed: toBase64Url(bytesOf(row.seed)) } };
+      const tally = q.tally.get(packet)!;
+      if (tally.refunds > 0 || tally.claims >= row.shares) return refused('not-found', 'nothing to refund');
+      return { packet, kind: 'refund', to: row.sender as AccountId, amount: row.amount - tally.paid, share: null, data: { claims: tally.claims, seed: toBase64Url(bytesOf(row.seed)) } };
     };
   }
 
@@ -157,8 +163,8 @@ export function createRedPacketService(o: RedPacketOptions): RedPacketService {
 
   async function handle(h: RedPacketClientHeader, reply: Reply): Promise<void> {
     const refuse = (code: ErrorCode, message: string) => reply({ t: 'error', code, message, id: h.id });
-    const answer = (packet: string, receipt?: Receipt) => {
-      const s = status(packet, h.id, receipt);
+    const answer = (packet: string, receipt?: Receipt, full = true) => {
+      const s = status(packet, h.id, receipt, full);
       return s ? reply(s.header, s.body) : refuse('unknown-packet', 'no such red packet');
     };
     switch (h.t) {
@@ -171,7 +177,7 @@ export function createRedPacketService(o: RedPacketOptions): RedPacketService {
         const secret = fromBase64Url(h.cap);
         if (!secret) return refuse('bad-capability', 'the claim capability is malformed');
         const r = await payouts.decide(decideClaim(h.packet, h.claimer as AccountId, h.sig, sha256Hex(secret)));
-        return r.ok ? answer(h.packet, r.receipt) : refuse(r.code, r.message);
+        return r.ok ? answer(h.packet, r.receipt, false) : refuse(r.code, r.message);
       }
       case 'redpacket-status':
         return answer(h.packet);

@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS redpacket_payouts (
   settled INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS redpacket_payouts_packet ON redpacket_payouts (packet, kind, share);
+-- Covers the per-claim tally (counts and sums), so deciding a claim reads no transfer bodies.
+CREATE INDEX IF NOT EXISTS redpacket_payouts_tally ON redpacket_payouts (packet, kind, settled, amount);
 CREATE UNIQUE INDEX IF NOT EXISTS redpacket_one_claim_each ON redpacket_payouts (packet, claimer) WHERE kind = 'claim';
 CREATE UNIQUE INDEX IF NOT EXISTS redpacket_one_claim_per_share ON redpacket_payouts (packet, share) WHERE kind = 'claim';
 CREATE UNIQUE INDEX IF NOT EXISTS redpacket_one_refund ON redpacket_payouts (packet) WHERE kind = 'refund';
@@ -90,6 +92,11 @@ export function packetQueries(db: Database.Database) {
     pendingBefore: db.prepare<[number], PacketRow>("SELECT * FROM redpackets WHERE state = 'pending' AND received <= ? LIMIT 100"),
     expiredOpen: db.prepare<[number], { id: string }>("SELECT id FROM redpackets WHERE state = 'open' AND expires <= ? LIMIT 100"),
     payouts: db.prepare<[string], PayoutRow>('SELECT * FROM redpacket_payouts WHERE packet = ? ORDER BY escrow_seq'),
+    // Decisions ask these once per claim: counts and sums, no transfer bodies read.
+    tally: db.prepare<[string], { claims: number; settledClaims: number; paid: number; refunds: number }>(
+      "SELECT COUNT(*) FILTER (WHERE kind = 'claim') AS claims, COUNT(*) FILTER (WHERE kind = 'claim' AND settled = 1) AS settledClaims, COALESCE(SUM(amount) FILTER (WHERE kind = 'claim'), 0) AS paid, COUNT(*) FILTER (WHERE kind = 'refund') AS refunds FROM redpacket_payouts WHERE packet = ?",
+    ),
+    claimedBy: db.prepare<[string, string], { one: number }>("SELECT 1 AS one FROM redpacket_payouts WHERE packet = ? AND claimer = ? AND kind = 'claim'"),
     unsettled: db.prepare<[], PayoutRow>('SELECT * FROM redpacket_payouts WHERE settled = 0 ORDER BY escrow_seq'),
     insertPayout: db.prepare<[number, string, string, number | null, string | null, number, Uint8Array]>(
       'INSERT INTO redpacket_payouts (escrow_seq, packet, kind, share, claimer, amount, body) VALUES (?, ?, ?, ?, ?, ?, ?)',

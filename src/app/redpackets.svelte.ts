@@ -132,8 +132,9 @@ export class RedPackets {
     this.patch(message, { busy: true, error: null });
     try {
       const sig = await signClaimRequest(this.rt.me.accountPrivateKey, entry.packet.id, this.rt.me.account);
-      const f = await this.rt.mailbox.request({ t: 'redpacket-claim', id: rid(), packet: entry.packet.id, claimer: this.rt.me.account, sig, cap: entry.claim });
-      await this.apply(message, entry, f.header, f.body);
+      // The answer carries the claim's receipt, not the list: the status that follows has it.
+      await this.rt.mailbox.request({ t: 'redpacket-claim', id: rid(), packet: entry.packet.id, claimer: this.rt.me.account, sig, cap: entry.claim });
+      await this.status(message);
       void this.wallet.refresh();
     } catch (error) {
       const code = error instanceof MailboxError ? error.code : null;

@@ -155,7 +155,7 @@ export const ServerHeaderSchema = v.variant('t', [
   /** `packetExpiryMs`: how long this relay keeps a red packet open (its creator signs the expiry). */
   v.object({ t: v.literal('ledger-info'), id: requestId, v: v.literal(1), log: account, operator: account, maxAmount: seq, packetExpiryMs: v.optional(seq) }),
   /**
-   * A red packet's state. Body: its settled transfers, one per line: the packet, its claims in
+   * A red packet's state. Body (not on a claim's answer): its settled transfers, one per line: the packet, its claims in
    * share order, then the refund if any. `seed` only once it is fully claimed or refunded;
    * `receipt` answers a create (the packet's) or a claim (the claim's).
    */

@@ -138,8 +138,8 @@ describe('red packets on a real relay', () => {
     const before = await balance(sender.id);
     const p = await create({ amount: 100, shares: 4, split: 'lucky' }, { expiresIn: 1500 });
     const m = await TestAccount.create();
-    const won = await claim(c, p.t.id, m, p.claimSecret);
-    const share = claimsOf(won)[0]!.amount;
+    expect((await claim(c, p.t.id, m, p.claimSecret)).header).toMatchObject({ t: 'redpacket', claims: 1 });
+    const share = claimsOf(await status(p.t.id))[0]!.amount;
     let s = await status(p.t.id);
     for (let i = 0; i < 100 && s.header.t === 'redpacket' && s.header.state !== 'refunded'; i++) {
       await new Promise((r) => setTimeout(r, 100));
