@@ -60,6 +60,8 @@ describe('accessibility (axe-core) of every screen, light and dark', () => {
     await bob.page.getByRole('button', { name: 'Add', exact: true }).click();
     await bob.page.getByRole('alert').waitFor();
     await check(b, 'Add contact, with an error');
+    await bob.page.keyboard.press('Escape'); // closes the panel, and its alert with it
+    await bob.page.getByRole('alert').waitFor({ state: 'detached' });
     expect(await b.addContact(link)).toBeNull();
 
     await a.nav('Chats').click();
@@ -145,6 +147,9 @@ describe('accessibility (axe-core) of every screen, light and dark', () => {
     await until('the packet is sent', () => a.sendRedPacket(10, 2, 'Equal', 'for the club'), (r) => /sent/.test(r), 30_000);
     await b.redPacket('for the club').getByRole('button', { name: 'Open' }).waitFor({ timeout: 20_000 });
     await check(b, 'Red packet card, phone');
+    await a.nav('Wallet').click();
+    await alice.page.getByRole('list', { name: 'Transactions' }).getByRole('listitem').first().waitFor();
+    await check(a, 'Wallet with transactions');
 
     await a.nav('Chats').click();
     await a.conversations().getByRole('link', { name: /^Bob/ }).click();
