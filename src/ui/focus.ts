@@ -22,3 +22,13 @@ export function escapeCloses(close: () => void, back?: () => HTMLElement | null 
     return () => el.removeEventListener('keydown', onKey);
   };
 }
+
+/**
+ * Focuses the element (a view's heading, with tabindex="-1") when the focus was lost: nowhere,
+ * or on something no longer shown — on a phone, the conversation list hides when a conversation
+ * opens, taking the focused link with it. Focus that is still somewhere visible stays there.
+ */
+export function focusIfLost(el: HTMLElement): void {
+  const current = document.activeElement as HTMLElement | null;
+  if (!current || current === document.body || (current.offsetParent === null && getComputedStyle(current).position !== 'fixed')) el.focus();
+}

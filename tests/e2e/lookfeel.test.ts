@@ -132,7 +132,7 @@ describe('look and feel', () => {
     await expect(focusedName(alice.page)).resolves.toBe('Chats');
   });
 
-  it('an opened panel takes the focus, and Escape closes it and gives the focus back', async () => {
+  it('an opened panel takes the focus, Escape closes it and gives the focus back, and lost focus finds the heading', async () => {
     await a.nav('Contacts').click();
     await alice.page.getByRole('button', { name: 'Add contact' }).click();
     await until('focus in the link box', () => focusedName(alice.page), (n) => n === 'Invite link');
@@ -147,6 +147,13 @@ describe('look and feel', () => {
     await alice.page.keyboard.press('Escape');
     await alice.page.getByRole('textbox', { name: 'Group name' }).waitFor({ state: 'detached' });
     await expect(focusedName(alice.page)).resolves.toBe('New group');
+
+    // On a phone the list hides when a conversation opens: the focus goes to its heading.
+    await bob.page.setViewportSize({ width: 390, height: 800 });
+    await b.nav('Chats').click();
+    await b.conversations().getByRole('link', { name: /Alice/ }).click();
+    await until('focus on the conversation heading', () => bob.page.evaluate(() => document.activeElement?.id ?? ''), (id) => id === 'conversation-title');
+    await expect(b.conversationTitle()).resolves.toBe('Alice');
   });
 
   it('Theme switches the colours, follows the system on System, and is kept after a reload', async () => {
