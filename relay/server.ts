@@ -21,7 +21,7 @@ import { capHash, createMailboxHub } from './mailbox/hub.ts';
 import { SqliteMailboxStore } from './mailbox/sqlite-store.ts';
 import { createLedgerService } from './ledger/handler.ts';
 import { loadLedgerKeys } from './ledger/keys.ts';
-import { adaptiveLedgerCrypto } from './ledger/ledger-crypto.ts';
+import { workerLedgerCrypto } from './ledger/ledger-crypto.ts';
 import { LEDGER_DB_FILE, SqliteLedgerStore } from './ledger/sqlite-store.ts';
 import { MAX_HEADER_BYTES } from '../src/core/protocol.ts';
 import { join } from 'node:path';
@@ -107,13 +107,13 @@ export function createRelay(config: Config, logger: Logger, options: RelayOption
     store: new SqliteLedgerStore(
       join(config.dataDir, LEDGER_DB_FILE),
       { operator: keys.operator.id, log: keys.ledger.id, escrow: keys.ledger.id, sign: keys.ledger.signSync },
-      { backgroundCheckpoint: true },
+      { backgroundCheckpoint: true, asyncFsync: true },
     ),
     redpackets: { file: join(config.dataDir, LEDGER_DB_FILE), expiryMs: config.redpacketExpiryMs },
     ledgerKey: keys.ledger,
     operator: keys.operator.id,
     log: logger,
-    crypto: adaptiveLedgerCrypto(keys.ledger.privateKey),
+    crypto: workerLedgerCrypto(keys.ledger.privateKey),
   });
   logger.info({ event: 'ledger', ledgerKey: keys.ledger.id, operator: keys.operator.id }, 'ledger ready');
   const mailboxStore = new SqliteMailboxStore(join(config.dataDir, 'mailbox.sqlite'), { maxRoomBytes: config.mailbox.maxRoomBytes });

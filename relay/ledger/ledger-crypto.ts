@@ -2,13 +2,15 @@
 // small interface, with two implementations:
 // - `webCryptoLedger`: src/core's WebCrypto functions (the libuv thread pool does the math).
 //   Simple, and what the `mint` command and unit tests use.
-// - `workerLedgerCrypto`: worker threads doing node:crypto Ed25519 on whole batches: a batch
-//   crosses to a worker as one packed buffer, so the main thread pays a few microseconds per
-//   transfer instead of WebCrypto's per-call dispatch (about 30 µs each for verify and sign,
-//   measured; see bench/ledger.ts), and every core verifies.
-// - `adaptiveLedgerCrypto`, what the relay uses: WebCrypto for small batches (light load: its
-//   thread pool interleaves single operations, so nothing waits behind a batch), workers for
-//   large ones (heavy load: throughput).
+// - `workerLedgerCrypto`, what the relay uses: worker threads doing node:crypto Ed25519 in jobs
+//   of at most 16 items: a job crosses to a worker as one packed buffer, so the main thread pays
+//   a few microseconds per transfer instead of WebCrypto's per-call dispatch (about 30 µs each
+//   for verify and sign, measured; see bench/ledger.ts). A request is split evenly over the
+//   workers (even a small batch uses every core), and each worker runs receipt signatures ahead
+//   of the verifications queued on it, so a durable batch's receipts never wait behind a burst.
+// - `adaptiveLedgerCrypto`: WebCrypto for small batches, workers for large ones. The relay used
+//   it until the WAL sync moved to libuv's thread pool (wal-sync.ts), where WebCrypto jobs
+//   would queue ahead of it.
 //
 // Invariants:
 // - Both implementations give the same answers: a transfer verifies iff verifyTransferSignature
@@ -58,7 +60,23 @@ function publicKey(raw) {
   }
   return k;
 }
-parentPort.on('message', ({ id, op, buf, count }) => {
+// Jobs are queued here, receipt signatures ahead of verifications, and run one per turn of the
+// worker's event loop, so messages that arrived meanwhile are queued (and a sign job overtakes
+// verify jobs) before the next one starts. The main thread posts every job at once and never
+// waits on a worker to be free.
+const signs = [], verifies = [];
+let scheduled = false;
+parentPort.on('message', (job) => {
+  (job.op === 'sign' ? signs : verifies).push(job);
+  if (!scheduled) { scheduled = true; setImmediate(next); }
+});
+function next() {
+  const job = signs.shift() ?? verifies.shift();
+  if (job) run(job);
+  scheduled = signs.length + verifies.length > 0;
+  if (scheduled) setImmediate(next);
+}
+function run({ id, op, buf, count }) {
   const b = Buffer.from(buf);
   let o = 0;
   if (op === 'verify') {
@@ -82,20 +100,24 @@ parentPort.on('message', ({ id, op, buf, count }) => {
     }
     parentPort.postMessage({ id, buf: out.buffer }, [out.buffer]);
   }
-});
+}
 `;
 
 interface Job {
   resolve: (buf: ArrayBuffer) => void;
   reject: (err: unknown) => void;
+  cost: number;
 }
 
 interface Slot {
   worker: Worker;
-  jobs: Map<number, Job & { count: number }>;
-  /** Items queued on this worker: where the next chunk goes is the least loaded. */
+  jobs: Map<number, Job>;
+  /** Estimated work posted to this worker (µs): the next job goes to the least loaded. */
   load: number;
 }
+
+/** Rough cost of one item (µs of node:crypto Ed25519 on the target): to balance the workers. */
+const COST = { verify: 160, sign: 60 };
 
 class Pool {
   private readonly workers: Slot[] = [];
@@ -109,6 +131,10 @@ class Pool {
     for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
   }
 
+  get threads(): number {
+    return this.workers.length;
+  }
+
   private spawn(): Slot {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pkcs8: this.pkcs8 } });
     const slot: Slot = { worker, jobs: new Map(), load: 0 };
@@ -117,7 +143,7 @@ class Pool {
     worker.on('message', ({ id, buf }: { id: number; buf: ArrayBuffer }) => {
       const job = slot.jobs.get(id);
       slot.jobs.delete(id);
-      if (job) slot.load -= job.count;
+      if (job) slot.load -= job.cost;
       job?.resolve(buf);
     });
     const fail = (err: unknown) => {
@@ -137,10 +163,11 @@ class Pool {
   run(op: 'verify' | 'sign', buf: Uint8Array, count: number): Promise<ArrayBuffer> {
     if (this.closed) return Promise.reject(new Error('ledger crypto pool is closed'));
     const slot = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
-    slot.load += count;
+    const cost = count * COST[op];
+    slot.load += cost;
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      slot.jobs.set(id, { resolve, reject, count });
+      slot.jobs.set(id, { resolve, reject, cost });
       const copy = buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? buf : buf.slice();
       slot.worker.postMessage({ id, op, buf: copy.buffer, count }, [copy.buffer as ArrayBuffer]);
     });
@@ -154,15 +181,16 @@ class Pool {
 }
 
 /**
- * Items per message to a worker. Small enough that a verify never waits long behind a batch of
- * receipt signatures on the same worker (about 64 × 70 µs ≈ 4.5 ms at most), large enough that
- * messaging costs little per item.
+ * Most items per job. Small enough that a receipt signature never waits long behind a verify
+ * chunk (16 × 160 µs ≈ 2.5 ms at most), large enough that messaging costs little per item.
+ * Requests are also split evenly over the workers, so even a small batch uses every core.
  */
-const CHUNK = 64;
+const CHUNK = 16;
 
-function chunks<T>(items: T[]): T[][] {
+function chunks<T>(items: T[], threads: number): T[][] {
+  const size = Math.max(1, Math.min(CHUNK, Math.ceil(items.length / threads)));
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
@@ -193,7 +221,7 @@ export function workerLedgerCrypto(ledgerPrivateKey: Uint8Array, threads = Math.
   return {
     async verifyTransfers(transfers) {
       const results = await Promise.all(
-        chunks(transfers).map((group) => {
+        chunks(transfers, pool.threads).map((group) => {
           const items = group.map((t) => {
             // Ids and signatures passed the schema, so these decode; a zero key never verifies.
             const key = fromBase64Url(t.from) ?? ZERO_KEY;
@@ -208,7 +236,7 @@ export function workerLedgerCrypto(ledgerPrivateKey: Uint8Array, threads = Math.
     },
     async signReceipts(bodies) {
       const results = await Promise.all(
-        chunks(bodies).map((group) => {
+        chunks(bodies, pool.threads).map((group) => {
           const items = group.map((b) => {
             const message = receiptSigningBytes(b);
             return [u32(message.length), message];

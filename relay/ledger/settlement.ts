@@ -2,11 +2,15 @@
 //
 //   parse + stateless rules (main thread, cheap)
 //   → signature verification in batches: everything submitted in one turn of the event loop is
-//     verified together, off the main thread (ledger-crypto.ts: worker threads on the relay),
-//     so every core verifies while the main thread goes on
+//     verified together (in requests of at most 64), off the main thread (ledger-crypto.ts:
+//     worker threads on the relay), so every core verifies while the main thread goes on
 //   → group commit: the longest prefix of the arrival queue whose signatures are checked goes
-//     to the store as ONE transaction (one fsync)
-//   → only then the batch's receipts are signed (off the main thread again) and answered.
+//     to the store as ONE transaction (one fsync; on the relay the fsync runs off the event loop,
+//     wal-sync.ts, and transfers verified meanwhile form the next batch)
+//   → only then the batch's receipts are signed (off the main thread again, ahead of pending
+//     verifications) and answered.
+// There is no batching window: a lone transfer is committed as soon as it is verified, and
+// batches grow only with load (whatever arrived while the previous batch was being made durable).
 //
 // Invariants:
 // - A receipt is signed only after the transaction holding its transfer is durable: a signed
@@ -60,8 +64,12 @@ interface Waiting {
   resolve: (r: SettleResult) => void;
 }
 
-/** Most signatures in one request to the crypto implementation. */
-const VERIFY_CHUNK = 512;
+/**
+ * Most signatures in one request to the crypto implementation. Each request resolves on its own,
+ * so under load the head of the queue can be committed while the rest is still being verified
+ * (verification of the next batch overlaps the commit of this one); 64 is four worker jobs.
+ */
+const VERIFY_CHUNK = 64;
 
 export class Settlement {
   private readonly queue: Waiting[] = [];

@@ -7,13 +7,16 @@
 // every batch reads what it needs inside its transaction (nothing is cached across them).
 // The file records which ledger key and operator it belongs to and refuses to open with others.
 // With `backgroundCheckpoint` (the relay), WAL checkpoints run on a worker thread instead of
-// inside commits (wal-checkpointer.ts).
+// inside commits (wal-checkpointer.ts). With `asyncFsync` (the relay), the WAL is synced after
+// COMMIT on the thread pool instead of inside it (wal-sync.ts): `settleBatch` still resolves only
+// once the batch is durable, and until then `checkpoint` does not serve the batch's checkpoint.
 import Database from 'better-sqlite3';
 import { consistencyPath, inclusionPath } from '../../src/core/ledger/merkle.ts';
 import { EMPTY_ACCOUNT, type AccountState } from '../../src/core/ledger/rules.ts';
 import type { SignedCheckpoint } from '../../src/core/ledger/checkpoint.ts';
 import { settleInTx, sha256, type LedgerTx, type Settled } from './settle-tx.ts';
 import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
+import { walSync, type WalSync } from './wal-sync.ts';
 import type { Evidence, LedgerStore, LedgerStoreOptions, SettleOutcome, SettleRequest } from './store.ts';
 
 export const LEDGER_DB_FILE = 'ledger.sqlite';
@@ -75,11 +78,14 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly settle: (requests: SettleRequest[], now: number) => SettleOutcome[];
   private readonly tx: LedgerTx;
   private readonly checkpointer: WalCheckpointer | null = null;
+  private readonly walSync: WalSync | null = null;
+  /** With `asyncFsync`: the log size known to be on disk (everything committed before a sync). */
+  private durableSize = 0;
 
   constructor(
     file: string,
     private readonly opts: LedgerStoreOptions,
-    options: { backgroundCheckpoint?: boolean } = {},
+    options: { backgroundCheckpoint?: boolean; asyncFsync?: boolean } = {},
   ) {
     this.db = openLedgerDatabase(file);
     this.db.exec(SCHEMA);
@@ -105,6 +111,7 @@ export class SqliteLedgerStore implements LedgerStore {
       putNode: db.prepare('INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)'),
       latest: db.prepare<[], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints ORDER BY size DESC LIMIT 1'),
       atSize: db.prepare<[number], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints WHERE size = ?'),
+      latestUpTo: db.prepare<[number], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints WHERE size <= ? ORDER BY size DESC LIMIT 1'),
       covering: db.prepare<[number], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints WHERE size > ? ORDER BY size LIMIT 1'),
       putCheckpoint: db.prepare('INSERT INTO checkpoints (size, root, time, sig) VALUES (?, ?, ?, ?)'),
       evidenceCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM evidence WHERE payer = ?'),
@@ -155,6 +162,12 @@ export class SqliteLedgerStore implements LedgerStore {
     };
     this.tx = tx;
     this.settle = db.transaction((requests: SettleRequest[], now: number) => settleInTx(tx, requests, now, opts)).immediate;
+    if (options.asyncFsync) {
+      // Per connection: the mint command and other connections keep FULL.
+      this.db.pragma('synchronous = NORMAL');
+      this.walSync = walSync(file);
+      this.durableSize = tx.size();
+    }
   }
 
   /** The file belongs to one ledger key and one operator; opening it with others is a mistake. */
@@ -172,7 +185,12 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async settleBatch(requests: SettleRequest[], now: number): Promise<SettleOutcome[]> {
-    return this.settle(requests, now);
+    const outcomes = this.settle(requests, now);
+    if (this.walSync) {
+      await this.walSync.flush();
+      for (const o of outcomes) if (o.ok) this.durableSize = Math.max(this.durableSize, o.checkpoint.size);
+    }
+    return outcomes;
   }
 
   async account(id: string): Promise<AccountState> {
@@ -188,7 +206,11 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async checkpoint(size?: number): Promise<SignedCheckpoint | null> {
-    const r = size === undefined ? this.q.latest.get() : this.q.atSize.get(size);
+    // A checkpoint signed in a batch whose sync is still running is not served: if the machine
+    // crashed now, it would name a log that never existed (and look like a fork).
+    const cap = this.walSync?.pending ? this.durableSize : Number.MAX_SAFE_INTEGER;
+    if (size !== undefined && size > cap) return null;
+    const r = size === undefined ? this.q.latestUpTo.get(cap) : this.q.atSize.get(size);
     return r ? { v: 1, log: this.opts.log, size: r.size, root: r.root, time: r.time, sig: r.sig } : null;
   }
 
@@ -217,6 +239,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async close(): Promise<void> {
     await this.checkpointer?.stop();
+    await this.walSync?.close();
     this.db.close();
   }
 }
