@@ -191,11 +191,15 @@ export class Floe {
     const add = this.page.getByRole('button', { name: 'Add contact' });
     if ((await add.getAttribute('aria-expanded')) !== 'true') await add.click();
     await this.page.getByRole('textbox', { name: 'Invite link' }).fill(link);
-    await this.page.getByRole('button', { name: 'Add', exact: true }).click();
+    const submit = this.page.getByRole('button', { name: 'Add', exact: true });
+    await submit.click();
+    // Done when the group opens, or when Add is usable again (it is disabled while the link is
+    // checked, and the refusal, if any, is shown at that moment): an earlier refusal still on the
+    // screen must not be read as this one's.
+    const group = this.page.getByRole('button', { name: 'Group info' });
+    await submit.and(this.page.locator(':enabled')).or(group).first().waitFor({ timeout: timeoutMs });
     // The Add box's own refusal, not a background notice elsewhere on the screen.
     const alert = this.page.getByRole('region', { name: 'Contacts' }).getByRole('alert');
-    const group = this.page.getByRole('button', { name: 'Group info' });
-    await alert.or(group).first().waitFor({ timeout: timeoutMs });
     return (await alert.count()) > 0 ? alert.innerText() : null;
   }
 
