@@ -17,6 +17,7 @@ const OTHERS = ['zh', 'ja', 'ko', 'fr', 'de', 'es'] as const;
 /** Values that are rightly the same as English in some languages, with the reason. */
 const SAME_AS_ENGLISH: Record<string, { langs: readonly string[]; why: string }> = {
   'nav.chats': { langs: ['de', 'es'], why: '"Chats" is the everyday word in German and Spanish messengers' },
+  'chats.title': { langs: ['de', 'es'], why: 'the heading of the Chats screen, as nav.chats' },
   'notifications.title': { langs: ['fr'], why: '"Notifications" is the French word too' },
   'presence.offline': { langs: ['de'], why: '"Offline" is the German word too' },
   'presence.legend': { langs: ['de'], why: '"Status" is the German word too' },
