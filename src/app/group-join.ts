@@ -32,7 +32,7 @@ export async function prepareJoin(rt: Runtime, text: string, rejoinable: (room: 
   if (!parsed.ok) return parsed;
   const invite = parsed.value;
   const existing = rt.account.groupById(invite.gid);
-  if (existing && !rejoinable(existing.room)) return fail('group/already-member', `You are already in ${existing.title ?? invite.name}.`);
+  if (existing && !rejoinable(existing.room)) return fail('group/already-member', `You are already in ${existing.title ?? invite.name}.`, { name: existing.title ?? invite.name });
   if (!rt.mailbox.connected) return unreachable();
 
   const keys = await groupInviteKeys(invite);
@@ -47,14 +47,14 @@ export async function prepareJoin(rt: Runtime, text: string, rejoinable: (room: 
   try {
     const conv = new ConversationDoc(doc);
     if ([...conv.rotations.keys()].some((e) => Number(e) > epoch)) {
-      return fail('group/stale', `This invite link to ${invite.name} is out of date: the group has changed its keys since. Ask for a new link.`);
+      return fail('group/stale', `This invite link to ${invite.name} is out of date: the group has changed its keys since. Ask for a new link.`, { name: invite.name });
     }
     const verified = await verifyGroupActions(groupLog(doc).toArray(), invite.gid, async (d) => (await verifyCertificate(conv.devices.get(d as never))) ?? undefined);
     const state = foldGroup(verified.actions, verified.flagged);
     // Our join must sort after the invite it uses, even if this device's clock is behind.
     for (const a of verified.actions) rt.clock.observe(a.hlc);
     if (!state.created) return fail('group/unavailable', `${invite.name} could not be found on the relay. Ask for a new link.`);
-    if (state.members.length >= state.limit) return fail('group/full', `${state.name} is full (${state.limit} members). Ask an admin to make room.`);
+    if (state.members.length >= state.limit) return fail('group/full', `${state.name} is full (${state.limit} members). Ask an admin to make room.`, { name: state.name, limit: state.limit });
     const entry: ConversationEntry = {
       room: room as RoomId,
       kind: 'group',

@@ -40,6 +40,18 @@ const loaders: Record<Exclude<Language, 'en'>, () => Promise<{ default: Messages
   es: () => import('virtual:floe-locale/es'),
 };
 
+/** Argument names of a compiled message (Lingui's form: text, or parts [name, type?, options?] whose options hold plural/select branches). */
+export function argsOf(compiled: unknown, into = new Set<string>()): Set<string> {
+  if (!Array.isArray(compiled)) return into;
+  for (const part of compiled) {
+    if (!Array.isArray(part)) continue;
+    into.add(String(part[0]));
+    const options: unknown = part[2];
+    if (options && typeof options === 'object') for (const branch of Object.values(options)) argsOf(branch, into);
+  }
+  return into;
+}
+
 export const isLanguage = (value: unknown): value is Language => LANGUAGES.some((l) => l.code === value);
 const tagOf = (lang: Language) => LANGUAGES.find((l) => l.code === lang)!.tag;
 
@@ -118,13 +130,16 @@ export class Translations {
   /**
    * A typed error from core or app as a sentence in the current language: the message for this
    * context (`error.<context>.<code>`, e.g. what "input/empty" means for a nickname) if there is
-   * one, else the code's own (`error.<code>`); the English text only for a code without a key,
-   * which src/locales/locales.test.ts does not allow.
+   * one, else the code's own (`error.<code>`), each only if the error carries every value the
+   * message names; the English text only for a code without a fitting key (locales.test.ts
+   * requires a key for every code).
    */
   errorText = (error: FloeError, context?: string): string => {
-    const keys = [context && `error.${context}.${error.code}`, `error.${error.code}`];
-    const key = keys.find((k): k is MessageKey => !!k && k in en);
-    return key ? this.t(key, error.params) : error.message;
+    const params = error.params ?? {};
+    // A message that names a value this error does not carry would show a hole: skip it.
+    const fits = (k: string | undefined): k is MessageKey => !!k && k in en && [...argsOf(en[k])].every((a) => a in params);
+    const key = [context && `error.${context}.${error.code}`, `error.${error.code}`].find(fits);
+    return key ? this.t(key, params) : error.message;
   };
 
   /** False, with the language unchanged, when its chunk cannot be loaded (offline before the service worker cached it). */

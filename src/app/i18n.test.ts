@@ -143,6 +143,15 @@ describe('errorText', () => {
     expect(tr.errorText(tooLong, 'no-such-context')).toBe('C’est trop long : 64 caractères au maximum.');
     expect(tr.errorText(new FloeError('link/expired', 'english'))).toBe('Ce code d’association a expiré. Créez-en un nouveau sur votre autre appareil.');
   });
+  it('uses a message with values only when the error carries them all', async () => {
+    const tr = await started({ preferred: ['de'] });
+    const full = new FloeError('group/full', 'Hikers is full (2 members). Ask an admin to make room.', { name: 'Hikers', limit: 2 });
+    expect(tr.errorText(full)).toBe('Hikers ist voll (2 Mitglieder). Bitte einen Admin, Platz zu schaffen.');
+    // The same code from a place that gave no values: its own (English) sentence, not one with holes.
+    const bare = new FloeError('group/full', 'This group is full.');
+    expect(tr.errorText(bare)).toBe('This group is full.');
+  });
+
   it('falls back to the English message only for a code without a key', async () => {
     const tr = await started({ preferred: ['ja'] });
     // A code from a newer core that the catalogs do not know yet (locales.test.ts forbids this on main).

@@ -207,7 +207,7 @@ export class Session {
     if (!parsed.ok) return parsed;
     const invite = parsed.value;
     const existing = rt.account.contactsMap.get(invite.account);
-    if (existing) return fail('invite/already-contact', `${existing.name} is already one of your contacts.`);
+    if (existing) return fail('invite/already-contact', `${existing.name} is already one of your contacts.`, { name: existing.name });
     const accepted = await acceptInvite(invite, this.self(rt));
     const room = (await deriveDocKeys(accepted.secret)).roomId;
     const now = this.now();

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileMessageOrThrow } from '@lingui/message-utils/compileMessage';
 import { compileCatalog } from '../../scripts/vite-locales.ts';
+import { argsOf } from '../app/i18n.svelte.ts';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 const SRC = fileURLToPath(new URL('..', import.meta.url));
@@ -25,22 +26,7 @@ const SAME_AS_ENGLISH: Record<string, { langs: readonly string[]; why: string }>
 };
 
 /** Argument names of an ICU message: {name}, {count, plural, ...}, and those inside plural/select branches. */
-export function placeholders(message: string): string[] {
-  const names = new Set<string>();
-  // Lingui's compiled form: a message is text or a list of parts; a part is text or
-  // [name, type?, options?], where options maps each plural/select branch to a message.
-  const collect = (compiled: unknown): void => {
-    if (!Array.isArray(compiled)) return;
-    for (const part of compiled) {
-      if (!Array.isArray(part)) continue;
-      names.add(String(part[0]));
-      const options: unknown = part[2];
-      if (options && typeof options === 'object') for (const branch of Object.values(options)) collect(branch);
-    }
-  };
-  collect(compileMessageOrThrow(message));
-  return [...names].sort();
-}
+export const placeholders = (message: string): string[] => [...argsOf(compileMessageOrThrow(message))].sort();
 
 describe('placeholders()', () => {
   it('finds plain, plural and nested arguments and nothing in plain text', () => {
@@ -143,7 +129,7 @@ export function literalText(svelte: string): string[] {
 
 describe('components speak only through t()', () => {
   // Every converted component is listed here, so text added later without t() fails this test.
-  const CONVERTED = ['App', 'Shell', 'Onboarding', 'Settings', 'Devices', 'BackupExport', 'Wallet', 'Search', 'UpdateBanner', 'AccountId', 'LanguagePicker', 'Appearance', 'ShortcutsHelp', 'KeyboardShortcuts', 'EmojiPicker', 'presence/StatusMenu', 'presence/PresenceBadge', 'presence/TypingIndicator', 'presence/ReceiptState', 'presence/UnreadBadge', 'presence/PrivacySettings'];
+  const CONVERTED = ['App', 'Shell', 'Onboarding', 'Settings', 'Devices', 'BackupExport', 'Wallet', 'Search', 'UpdateBanner', 'AccountId', 'LanguagePicker', 'Appearance', 'ShortcutsHelp', 'KeyboardShortcuts', 'EmojiPicker', 'presence/StatusMenu', 'presence/PresenceBadge', 'presence/TypingIndicator', 'presence/ReceiptState', 'presence/UnreadBadge', 'presence/PrivacySettings', 'Chats'];
 
   it('literalText finds text and readable attributes, and ignores expressions and markup', () => {
     expect(literalText('<script>const a = "x";</script><p class="a">{t(\'k\')}</p><img alt="" />')).toEqual([]);
