@@ -20,9 +20,11 @@ import { createIdentity, deviceName, validateNickname } from './identity.ts';
 import { Rendezvous } from './rendezvous.ts';
 import type * as Y from 'yjs';
 import { ACCOUNT_DOC_ID, openAccount, type OpenedAccount } from './account.ts';
-import { exportBackup, restoreBackup } from './backup.ts';
-import { Wallet } from './wallet.svelte.ts';
-import { joinWithCode, LinkHost, type JoinProgress } from './linking.svelte.ts';
+// Wallet (with the ledger), device linking and backups are loaded on first use with import(), so
+// the first screen's script stays within its budget (bench/bundle-size.ts); the service worker
+// precaches those chunks too, so they load offline.
+import type { Wallet } from './wallet.svelte.ts';
+import type { JoinProgress, LinkHost } from './linking.svelte.ts';
 import type { Runtime } from './runtime.ts';
 import { MessageSearch } from './search.svelte.ts';
 import { t } from './i18n.svelte.ts';
@@ -116,8 +118,9 @@ export class Session {
   }
 
   /** On a device with the account: show a link code and wait for a new device to ask. */
-  linkDevice(): LinkHost {
+  async linkDevice(): Promise<LinkHost> {
     const rt = this.runtime();
+    const { LinkHost } = await import('./linking.svelte.ts');
     const host = new LinkHost(this.mailbox, rt.me, rt.account, this.now);
     void host.start();
     return host;
@@ -125,6 +128,7 @@ export class Session {
 
   /** On a new device: join the account of the device showing `code`. */
   async joinWithCode(code: string, progress: JoinProgress): Promise<Result<void>> {
+    const { joinWithCode } = await import('./linking.svelte.ts');
     const joined = await joinWithCode(this.mailbox, code, deviceName(this.opts.userAgent ?? ''), this.now, progress);
     if (!joined.ok) return joined;
     await this.db.identity.put(joined.value);
@@ -180,11 +184,13 @@ export class Session {
     const rt = this.runtime();
     const docs = new Map<string, Y.Doc>([[ACCOUNT_DOC_ID, this.opened!.doc]]);
     for (const c of this.conversations) docs.set(c.room, c.document);
+    const { exportBackup } = await import('./backup.ts');
     return exportBackup(rt.me, docs, passphrase, this.now());
   }
 
   /** On a fresh device: become the account in the backup file. Nothing is stored unless it opens. */
   async restoreBackup(text: string, passphrase: string): Promise<Result<void>> {
+    const { restoreBackup } = await import('./backup.ts');
     const restored = await restoreBackup(this.db, text, passphrase, deviceName(this.opts.userAgent ?? ''), this.now());
     if (!restored.ok) return restored;
     await this.boot(restored.value);
@@ -342,8 +348,21 @@ export class Session {
     doc.on('update', syncAccount);
     syncAccount();
 
-    const wallet = new Wallet(rt);
-    this.wallet = wallet;
+    void this.startWallet(rt);
+    this.rendezvous = new Rendezvous(rt, mailbox);
+    this.rendezvous.start();
+    await Promise.all(account.conversations().map((e) => this.openConversation(e.room)));
+    this.notifications.attach(account, () => this.conversations);
+    this.status = 'ready';
+  }
+
+  /**
+   * The wallet and its ledger code are not needed to show the chats: they load after boot. A
+   * checkpoint a peer shares before then waits for the wallet; queued payments are retried by
+   * the refresh once it exists (and on every reconnect after).
+   */
+  private async startWallet(rt: Runtime): Promise<void> {
+    const early: [unknown, AccountId][] = [];
     rt.checkpointSeen = (json, from) => {
       let parsed: unknown;
       try {
@@ -351,16 +370,24 @@ export class Session {
       } catch {
         return; // junk from a peer proves nothing; verifyCheckpoint would refuse it anyway
       }
-      void wallet.audit(parsed, from);
+      if (this.wallet) void this.wallet.audit(parsed, from);
+      else early.push([parsed, from]);
     };
+    let Wallet: typeof import('./wallet.svelte.ts').Wallet;
+    try {
+      ({ Wallet } = await import('./wallet.svelte.ts'));
+    } catch (error) {
+      this.problem = t('problem.wallet', { error: String(error) });
+      return;
+    }
+    if (this.rt !== rt) return; // closed or another account booted meanwhile
+    const wallet = new Wallet(rt);
     wallet.onCheckpoint = (json) => {
       for (const c of this.conversations) c.shareCheckpoint(json);
     };
-    this.rendezvous = new Rendezvous(rt, mailbox);
-    this.rendezvous.start();
-    await Promise.all(account.conversations().map((e) => this.openConversation(e.room)));
-    this.notifications.attach(account, () => this.conversations);
-    this.status = 'ready';
+    this.wallet = wallet;
+    for (const [parsed, from] of early.splice(0)) void wallet.audit(parsed, from);
+    if (rt.mailbox.connected) void wallet.refresh();
   }
 
   private openConversation(room: RoomId): Promise<Conversation> {
