@@ -116,6 +116,12 @@ export class Translations {
     return this.i18n.date(new Date(value), { dateStyle: 'medium', timeStyle: 'short' });
   };
 
+  /** Just the time of day, e.g. "18:05" or "6:05 PM", as the language writes it. */
+  time = (value: number | Date): string => {
+    void this.language;
+    return this.i18n.date(new Date(value), { hour: '2-digit', minute: '2-digit' });
+  };
+
   number = (value: number): string => {
     void this.language;
     return this.i18n.number(value);
@@ -161,5 +167,5 @@ export class Translations {
 
 /** The page's translations (the language is page-wide, like <html lang>). Tests make their own. */
 export const translations = new Translations();
-export const { t, dateTime, list, errorText } = translations;
+export const { t, dateTime, time, list, errorText } = translations;
 export const setLanguage = (lang: Language) => translations.setLanguage(lang);

@@ -69,9 +69,9 @@ export class Wallet {
 
   /** Pays `to`; resolves once the relay settled or refused it (or it is queued while offline). */
   async pay(to: AccountId, amount: number, memo = '', ref?: string): Promise<Result<'settled' | 'pending'>> {
-    if (!Number.isSafeInteger(amount) || amount <= 0) return fail('input/empty', 'Enter a whole number of coins greater than zero.');
+    if (!Number.isSafeInteger(amount) || amount <= 0) return fail('pay/invalid-amount', 'Enter a whole number of coins greater than zero.');
     if (amount > MAX_AMOUNT) return fail('input/too-long', `One payment can be at most ${MAX_AMOUNT} coins.`, { max: MAX_AMOUNT });
-    if (to === this.rt.me.account) return fail('input/empty', 'You cannot pay yourself.');
+    if (to === this.rt.me.account) return fail('pay/self', 'You cannot pay yourself.');
     const { seq, prev } = await this.nextLink();
     const transfer = await signTransfer(this.rt.me.accountPrivateKey, {
       v: 1,
@@ -91,7 +91,7 @@ export class Wallet {
     const outcome = await this.send(transfer);
     await this.refresh();
     if (outcome === 'settled' || outcome === 'pending') return ok(outcome);
-    return fail('input/empty', outcome.reason);
+    return fail('pay/refused', outcome.reason, { reason: outcome.reason });
   }
 
   private readonly packetsByChat = new WeakMap<object, RedPackets>();
@@ -114,7 +114,7 @@ export class Wallet {
     const outcome = await this.send(transfer, seed);
     await this.refresh();
     if (outcome === 'settled' || outcome === 'pending') return ok({ transfer, outcome });
-    return fail('input/empty', outcome.reason);
+    return fail('pay/refused', outcome.reason, { reason: outcome.reason });
   }
 
   /** Our next seq and prev: after our newest transfer that is not refused. */

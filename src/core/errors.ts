@@ -35,7 +35,10 @@ export type FloeErrorCode =
   | 'backup/wrong-passphrase'
   | 'backup/damaged'
   | 'backup/unsupported-version'
-  | 'presence/invalid';
+  | 'presence/invalid'
+  | 'pay/invalid-amount'
+  | 'pay/self'
+  | 'pay/refused';
 
 export class FloeError extends Error {
   override readonly name = 'FloeError';
