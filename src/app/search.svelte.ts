@@ -6,9 +6,8 @@
 // from "still looking"; indexing failures are reported, never swallowed.
 import { decodeHlc } from '../core/hlc.ts';
 import type { RoomId } from '../core/ids.ts';
-import { parseQuery, snippet } from '../core/search.ts';
 import type { FloeDb } from '../store/db.ts';
-import { SearchIndex, type IndexableMessage } from '../store/search-index.ts';
+import type { IndexableMessage, SearchIndex } from '../store/search-index.ts';
 import { t } from './i18n.svelte.ts';
 
 export interface SearchResultView {
@@ -40,22 +39,23 @@ export class MessageSearch {
   answered = $state('');
   searching = $state(false);
 
-  private readonly index: SearchIndex;
+  /** The index code loads apart from the first screen's script; writes queue on it in order. */
+  private readonly index: Promise<SearchIndex>;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private asked = 0;
 
   constructor(private readonly opts: MessageSearchOptions) {
-    this.index = new SearchIndex(opts.db);
+    this.index = import('../store/search-index.ts').then((m) => new m.SearchIndex(opts.db));
   }
 
   /** Runtime.verified: stores newly verified messages in the index, in the background. */
   readonly indexVerified = (room: RoomId, messages: IndexableMessage[]): void => {
-    this.index.add(room, messages).catch((error: unknown) => this.opts.report(t('problem.searchIndex', { error: String(error) })));
+    this.index.then((index) => index.add(room, messages)).catch((error: unknown) => this.opts.report(t('problem.searchIndex', { error: String(error) })));
   };
 
   /** Runtime.recalled: a recalled message's text leaves the index (and so every later result). */
   readonly forgetRecalled = (room: RoomId, messages: IndexableMessage[]): void => {
-    this.index.remove(room, messages).catch((error: unknown) => this.opts.report(t('problem.searchForget', { error: String(error) })));
+    this.index.then((index) => index.remove(room, messages)).catch((error: unknown) => this.opts.report(t('problem.searchForget', { error: String(error) })));
   };
 
   /** The box's text changed: search once typing pauses. */
@@ -85,7 +85,8 @@ export class MessageSearch {
   private async run(query: string): Promise<void> {
     const asked = ++this.asked;
     try {
-      const hits = await this.index.search(query, this.opts.limit ?? 50);
+      const [index, { parseQuery, snippet }] = await Promise.all([this.index, import('../core/search.ts')]);
+      const hits = await index.search(query, this.opts.limit ?? 50);
       if (asked !== this.asked) return; // a newer query is on its way
       const { terms } = parseQuery(query);
       this.results = hits.map((h) => ({

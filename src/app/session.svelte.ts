@@ -8,7 +8,6 @@ import { verifyCertificate, type DeviceCertificate } from '../core/message.ts';
 import { deriveDocKeys } from '../core/derive.ts';
 import { fail, ok, type Result } from '../core/errors.ts';
 import { secureRandom, type AccountId, type DeviceId, type RoomId } from '../core/ids.ts';
-import { acceptInvite, createInvite, parseInvite } from '../core/invite.ts';
 import { DEFAULT_GROUP_LIMIT, isGroupLink, MAX_GROUP_NAME, newGroupId } from '../core/group-actions.ts';
 import { FloeDb, type IdentityRecord } from '../store/db.ts';
 import { MailboxClient, type ConnectionState } from '../net/mailbox.ts';
@@ -16,8 +15,7 @@ import { DexieCursors, DexieOutbox } from '../store/outbox.ts';
 import type { RelayUrls } from './env.ts';
 import { DeviceClock } from './clock.ts';
 import { Conversation } from './conversation.svelte.ts';
-import { createIdentity, deviceName, validateNickname } from './identity.ts';
-import { Rendezvous } from './rendezvous.ts';
+import type { Rendezvous } from './rendezvous.ts';
 import type * as Y from 'yjs';
 import { ACCOUNT_DOC_ID, openAccount, type OpenedAccount } from './account.ts';
 // Wallet (with the ledger), device linking and backups are loaded on first use with import(), so
@@ -29,7 +27,7 @@ import type { Runtime } from './runtime.ts';
 import { MessageSearch } from './search.svelte.ts';
 import { t } from './i18n.svelte.ts';
 import { PresenceHub } from './presence.svelte.ts';
-import { browserNotificationEnv, Notifications, type NotificationEnv } from './notifications.svelte.ts';
+import type { NotificationEnv, Notifications } from './notifications.svelte.ts';
 import { unreadCount } from '../core/receipts.ts';
 
 export type SessionStatus = 'loading' | 'onboarding' | 'ready' | 'failed';
@@ -76,8 +74,8 @@ export class Session {
 
   /** Full-text search over this device's verified messages (the Search box). */
   readonly search: MessageSearch;
-  /** System notifications and Web Push on this device (Settings → Notifications). */
-  readonly notifications: Notifications;
+  /** System notifications and Web Push on this device (Settings → Notifications); loaded after boot. */
+  notifications = $state<Notifications | null>(null);
 
   private readonly db: FloeDb;
   private readonly now: () => number;
@@ -91,7 +89,6 @@ export class Session {
     this.db = new FloeDb(opts.dbName ?? 'floe');
     this.now = opts.now ?? Date.now;
     this.mailbox = new MailboxClient({ url: opts.relay.mailbox });
-    this.notifications = new Notifications(opts.notificationEnv ?? browserNotificationEnv(), this.mailbox);
     this.mailbox.onState((s) => (this.relay = s));
     this.search = new MessageSearch({ db: this.db, titleOf: (room) => this.conversation(room)?.title, report: (m) => (this.problem = m) });
   }
@@ -109,6 +106,8 @@ export class Session {
   }
 
   async createAccount(nickname: string): Promise<Result<void>> {
+    // Identity and invite code serve onboarding and the Contacts screen only: loaded on first use.
+    const { createIdentity, deviceName, validateNickname } = await import('./identity.ts');
     const name = validateNickname(nickname);
     if (!name.ok) return name;
     const identity = await createIdentity(this.now(), deviceName(this.opts.userAgent ?? ''));
@@ -128,7 +127,7 @@ export class Session {
 
   /** On a new device: join the account of the device showing `code`. */
   async joinWithCode(code: string, progress: JoinProgress): Promise<Result<void>> {
-    const { joinWithCode } = await import('./linking.svelte.ts');
+    const [{ joinWithCode }, { deviceName }] = await Promise.all([import('./linking.svelte.ts'), import('./identity.ts')]);
     const joined = await joinWithCode(this.mailbox, code, deviceName(this.opts.userAgent ?? ''), this.now, progress);
     if (!joined.ok) return joined;
     await this.db.identity.put(joined.value);
@@ -190,7 +189,7 @@ export class Session {
 
   /** On a fresh device: become the account in the backup file. Nothing is stored unless it opens. */
   async restoreBackup(text: string, passphrase: string): Promise<Result<void>> {
-    const { restoreBackup } = await import('./backup.ts');
+    const [{ restoreBackup }, { deviceName }] = await Promise.all([import('./backup.ts'), import('./identity.ts')]);
     const restored = await restoreBackup(this.db, text, passphrase, deviceName(this.opts.userAgent ?? ''), this.now());
     if (!restored.ok) return restored;
     await this.boot(restored.value);
@@ -200,6 +199,7 @@ export class Session {
   /** A fresh invite link (the part after the origin: `#/invite/…`) valid for a week. */
   async createInvite(): Promise<string> {
     const rt = this.runtime();
+    const { createInvite } = await import('../core/invite.ts');
     const { pending, link } = await createInvite(this.self(rt), this.now());
     rt.account.addInvite(pending);
     return link;
@@ -209,6 +209,7 @@ export class Session {
   async addContact(text: string): Promise<Result<RoomId>> {
     if (isGroupLink(text)) return this.joinGroup(text);
     const rt = this.runtime();
+    const { acceptInvite, parseInvite } = await import('../core/invite.ts');
     const parsed = await parseInvite(text, { now: this.now(), self: rt.me.account });
     if (!parsed.ok) return parsed;
     const invite = parsed.value;
@@ -284,7 +285,7 @@ export class Session {
 
   async close(): Promise<void> {
     this.presence?.close();
-    this.notifications.stop();
+    this.notifications?.stop();
     this.rendezvous?.stop();
     this.mailbox.stop();
     await Promise.all(this.conversations.map((c) => c.close()));
@@ -349,10 +350,9 @@ export class Session {
     syncAccount();
 
     void this.startWallet(rt);
-    this.rendezvous = new Rendezvous(rt, mailbox);
-    this.rendezvous.start();
+    void this.startRendezvous(rt);
     await Promise.all(account.conversations().map((e) => this.openConversation(e.room)));
-    this.notifications.attach(account, () => this.conversations);
+    void this.startNotifications(rt);
     this.status = 'ready';
   }
 
@@ -388,6 +388,35 @@ export class Session {
     this.wallet = wallet;
     for (const [parsed, from] of early.splice(0)) void wallet.audit(parsed, from);
     if (rt.mailbox.connected) void wallet.refresh();
+  }
+
+  /** Pending invites and hellos complete in the background: the code loads after boot. */
+  private async startRendezvous(rt: Runtime): Promise<void> {
+    let module: typeof import('./rendezvous.ts');
+    try {
+      module = await import('./rendezvous.ts');
+    } catch (error) {
+      this.problem = String(error); // the chunk is precached: only a broken install gets here
+      return;
+    }
+    if (this.rt !== rt || this.rendezvous) return;
+    this.rendezvous = new module.Rendezvous(rt, this.mailbox);
+    this.rendezvous.start();
+  }
+
+  /** Notifications are not needed to show the chats either: like the wallet, loaded after boot. */
+  private async startNotifications(rt: Runtime): Promise<void> {
+    let module: typeof import('./notifications.svelte.ts');
+    try {
+      module = await import('./notifications.svelte.ts');
+    } catch (error) {
+      this.problem = String(error); // the chunk is precached: only a broken install gets here
+      return;
+    }
+    if (this.rt !== rt || this.notifications) return;
+    const notifications = new module.Notifications(this.opts.notificationEnv ?? module.browserNotificationEnv(), this.mailbox);
+    notifications.attach(rt.account, () => this.conversations);
+    this.notifications = notifications;
   }
 
   private openConversation(room: RoomId): Promise<Conversation> {

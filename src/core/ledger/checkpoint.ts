@@ -12,7 +12,8 @@ import * as v from 'valibot';
 import { concatBytes, fromBase64Url, toBase64Url, utf8 } from '../bytes.ts';
 import { canonicalBytes, type Canonical } from '../canonical.ts';
 import { keyFromId, sign, verify } from '../crypto.ts';
-import { SIGNING_CONTEXT, type TransferId } from './transfer.ts';
+import { SIGNING_CONTEXT } from './signing-context.ts';
+import type { TransferId } from './transfer.ts';
 
 export const CHECKPOINT_VERSION = 1;
 

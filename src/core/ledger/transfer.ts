@@ -22,6 +22,7 @@ import { canonicalBytes, canonicalJson, type Canonical } from '../canonical.ts';
 import { keyFromId, sha256, sign, verify } from '../crypto.ts';
 import { secureRandom, type AccountId, type Random } from '../ids.ts';
 import { refuse, type Checked, type Refusal } from './refusal.ts';
+import { SIGNING_CONTEXT } from './signing-context.ts';
 
 declare const transferBrand: unique symbol;
 /** Client-generated: 16 random bytes, base64url (22 characters). Persisted before sending. */
@@ -45,12 +46,8 @@ export const ZERO_HASH = '0'.repeat(64);
 export const KNOWN_KINDS = ['mint', 'transfer', 'tip', 'redpacket', 'redpacket-claim', 'redpacket-refund'] as const;
 export type KnownKind = (typeof KNOWN_KINDS)[number];
 
-/** Prefixes that separate what the keys sign (see the invariants above). */
-export const SIGNING_CONTEXT = {
-  transfer: 'floe/v1/ledger-transfer',
-  checkpoint: 'floe/v1/ledger-checkpoint',
-  receipt: 'floe/v1/ledger-receipt',
-} as const;
+/** Prefixes that separate what the keys sign (see the invariants above); in their own module for the bundle. */
+export { SIGNING_CONTEXT };
 
 export type TransferData = Record<string, string | number>;
 
