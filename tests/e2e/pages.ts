@@ -42,19 +42,10 @@ export class Floe {
     return this.page.getByRole('combobox', { name: label, exact: true });
   }
 
-  /** Picks a language by its own name, e.g. '中文'. */
-  async chooseLanguage(name: string, label = 'Language'): Promise<void> {
-    await this.languageBox(label).selectOption({ label: name });
-  }
-
-  /** The nav links' names in order, in whatever language the app shows. */
-  async navNames(): Promise<string[]> {
-    return (await this.page.getByRole('navigation').getByRole('link').allInnerTexts()).map((s) => s.trim());
-  }
-
-  /** The Language combobox (Settings, or onboarding); `label` is its name in the language shown now. */
-  languageBox(label = 'Language'): Locator {
-    return this.page.getByRole('combobox', { name: label, exact: true });
+  /** The languages the combobox offers, once it is shown. */
+  async languageNames(label = 'Language'): Promise<string[]> {
+    await this.languageBox(label).waitFor();
+    return (await this.languageBox(label).locator('option').allInnerTexts()).map((s) => s.trim());
   }
 
   /** Picks a language by its own name, e.g. '中文'. */
