@@ -16,8 +16,8 @@ import type { Runtime } from './runtime.ts';
 
 const ROOM = 'ab'.repeat(16) as RoomId;
 
-/** One person's device: keys, its copy of the group doc, and recorded rotations. */
-async function device(name: string, docs: Y.Doc[]) {
+/** One person's device: keys, its copy of the group doc, and recorded rotations; `aheadMs` sets its wall clock ahead. */
+async function device(name: string, docs: Y.Doc[], aheadMs = 0) {
   const account = await generateSigningKeyPair();
   const dev = await generateSigningKeyPair();
   const cert = await certifyDevice(account.privateKey, {
@@ -32,11 +32,12 @@ async function device(name: string, docs: Y.Doc[]) {
   doc.getMap<DeviceCertificate>('devices').set(cert.device, cert);
   const accountDoc = new AccountDoc(new Y.Doc());
   accountDoc.setProfile({ name, created: 1 });
+  const now = () => Date.now() + aheadMs;
   const rt = {
     me: { account: cert.account, device: cert.device, devicePrivateKey: dev.privateKey, accountPrivateKey: account.privateKey, certificate: cert },
     account: accountDoc,
-    clock: new DeviceClock(cert.device),
-    now: Date.now,
+    clock: new DeviceClock(cert.device, now),
+    now,
   } as unknown as Runtime;
   const rotations: DeviceId[][] = [];
   const host = {
@@ -61,7 +62,8 @@ function sync(docs: Y.Doc[]) {
 
 /** An invite action with a known token (createInvite also needs a relay: tests/relay/group-invite.test.ts). */
 async function invite(g: GroupChat, id: string, token: string) {
-  await (g as unknown as { act: (b: unknown) => Promise<void> }).act({ t: 'invite', invite: id, token: await tokenHashOf(token), exp: Date.now() + 60_000 });
+  // A week, as real invites (core/group-invite.ts): a joiner's clock minutes ahead is still in time.
+  await (g as unknown as { act: (b: unknown) => Promise<void> }).act({ t: 'invite', invite: id, token: await tokenHashOf(token), exp: Date.now() + 7 * 86_400_000 });
 }
 
 type Person = Awaited<ReturnType<typeof device>> & { group: GroupChat };
@@ -107,6 +109,38 @@ describe('GroupChat', () => {
     expect(alice.group.members.map((m) => m.name)).toEqual(['Alice']);
     expect(groupLog(alice.doc).length).toBe(6); // create, invite, 2 joins, remove, leave
   });
+
+  // Playwright's clock moved Alice's page minutes ahead once showed a fresh member's messages as
+  // "Unverified sender" on both sides: the join, stamped by the joiner's own wall clock, sorted
+  // before the group's create and invite, so the fold refused it. Both directions, within MAX_DRIFT_MS.
+  for (const ahead of ['owner', 'joiner'] as const) {
+    it(`counts a fresh member's join and messages when the ${ahead}'s clock is 3 minutes ahead`, async () => {
+      const docs: Y.Doc[] = [];
+      const a = await device('Alice', docs, ahead === 'owner' ? 3 * 60_000 : 0);
+      const b = await device('Bob', docs, ahead === 'joiner' ? 3 * 60_000 : 0);
+      const { gid, nonce } = await newGroupId(a.cert.account);
+      const [alice, bob] = [a, b].map((p) => ({ ...p, group: p.join(gid) })) as [Person, Person];
+      await alice.group.create(nonce, 'Skewed', 200);
+      const token = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+      await invite(alice.group, 'C'.repeat(22), token);
+      sync(docs);
+      await bob.group.refresh(); // what prepareJoin and the conversation's first refresh do
+      await bob.group.join('C'.repeat(22), token);
+      const bobWrites = bob.rt.clock.tick(); // his first message, right after joining
+      sync(docs);
+      await Promise.all([alice.group.refresh(), bob.group.refresh()]);
+      alice.rt.clock.observe(bobWrites); // Alice reads it, then answers
+      const aliceWrites = alice.rt.clock.tick();
+      for (const p of [alice, bob]) {
+        expect(p.group.state.flagged).toEqual([]);
+        expect(p.group.members.map((m) => `${m.name}:${m.role}`)).toEqual(['Alice:owner', 'Bob:member']);
+        expect(p.group.trusts(b.cert.account, bobWrites)).toBe(true);
+        expect(p.group.trusts(a.cert.account, aliceWrites)).toBe(true);
+      }
+      // The member check still refuses an outsider's correctly signed record.
+      expect(alice.group.trusts((await device('Mallory', [])).cert.account, aliceWrites)).toBe(false);
+    });
+  }
 
   it('tells a joiner whose join came too late for the size limit', async () => {
     const docs: Y.Doc[] = [];
