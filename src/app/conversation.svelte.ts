@@ -266,7 +266,7 @@ export class Conversation {
   async send(input: string, extras: SendExtras = {}): Promise<Result<MessageId>> {
     const text = validateText(input);
     if (!text.ok) return text;
-    if (this.group?.gone) return fail('group/not-allowed', `You are no longer a member of ${this.title}.`);
+    if (this.group?.gone) return fail('group/not-member', `You are no longer a member of ${this.title}.`, { name: this.title });
     const draft: MessageDraft = {
       v: 1 as const,
       id: newMessageId(),

@@ -212,7 +212,7 @@ export class GroupChat {
     const may = await this.allowed('invite');
     if (!may.ok) return may;
     const entry = this.rt.account.conversation(this.host.room);
-    if (!entry) return fail('group/not-allowed', 'You are no longer in this group.');
+    if (!entry) return fail('group/not-member', 'You are no longer in this group.');
     const { secret, epoch = 0 } = entry;
     const me = { account: this.rt.me.account, accountPrivateKey: this.rt.me.accountPrivateKey, name: this.myName() };
     const { createGroupInvite, sealOffer } = await import('../core/group-invite.ts'); // only admins inviting need it

@@ -12,6 +12,7 @@ export type FloeErrorCode =
   | 'group/full'
   | 'group/already-member'
   | 'group/not-allowed'
+  | 'group/not-member'
   | 'hello/damaged'
   | 'hello/bad-signature'
   | 'hello/wrong-invite'
