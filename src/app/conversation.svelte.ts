@@ -29,6 +29,7 @@ import { ReadReceipts } from './receipts.svelte.ts';
 import { GroupChat } from './group.svelte.ts';
 import { messageExtras, sameExtras, type ExtrasContext, type MessageExtras, type SendExtras } from './message-extras.ts';
 import type { RedPacketHost } from './redpackets.svelte.ts';
+import { t } from './i18n.svelte.ts';
 
 /**
  * pending: only on this device; relay: acknowledged by the relay; delivered: on their device;
@@ -184,7 +185,7 @@ export class Conversation {
         this.rt.presence?.useAwareness(this.room, link.provider.awareness);
         link.onPeers((n) => (this.peers = n));
       },
-      (error: unknown) => this.rt.report(`Peer-to-peer sync could not start: ${String(error)}`),
+      (error: unknown) => this.rt.report(t('problem.peerSync', { error: String(error) })),
     );
   }
 
