@@ -84,6 +84,8 @@ export class Session {
   private opened: OpenedAccount | null = null;
   private rendezvous: Rendezvous | null = null;
   private readonly opening = new Map<RoomId, Promise<Conversation>>();
+  /** After close(): modules still loading (wallet, notifications…) start nothing. */
+  private closed = false;
 
   constructor(private readonly opts: SessionOptions) {
     this.db = new FloeDb(opts.dbName ?? 'floe');
@@ -284,6 +286,7 @@ export class Session {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.presence?.close();
     this.notifications?.stop();
     this.rendezvous?.stop();
@@ -373,15 +376,9 @@ export class Session {
       if (this.wallet) void this.wallet.audit(parsed, from);
       else early.push([parsed, from]);
     };
-    let Wallet: typeof import('./wallet.svelte.ts').Wallet;
-    try {
-      ({ Wallet } = await import('./wallet.svelte.ts'));
-    } catch (error) {
-      this.problem = t('problem.wallet', { error: String(error) });
-      return;
-    }
-    if (this.rt !== rt) return; // closed or another account booted meanwhile
-    const wallet = new Wallet(rt);
+    const module = await this.loadAfterBoot(rt, () => import('./wallet.svelte.ts'), (error) => t('problem.wallet', { error }));
+    if (!module) return;
+    const wallet = new module.Wallet(rt);
     wallet.onCheckpoint = (json) => {
       for (const c of this.conversations) c.shareCheckpoint(json);
     };
@@ -392,31 +389,30 @@ export class Session {
 
   /** Pending invites and hellos complete in the background: the code loads after boot. */
   private async startRendezvous(rt: Runtime): Promise<void> {
-    let module: typeof import('./rendezvous.ts');
-    try {
-      module = await import('./rendezvous.ts');
-    } catch (error) {
-      this.problem = String(error); // the chunk is precached: only a broken install gets here
-      return;
-    }
-    if (this.rt !== rt || this.rendezvous) return;
+    const module = await this.loadAfterBoot(rt, () => import('./rendezvous.ts'));
+    if (!module || this.rendezvous) return;
     this.rendezvous = new module.Rendezvous(rt, this.mailbox);
     this.rendezvous.start();
   }
 
   /** Notifications are not needed to show the chats either: like the wallet, loaded after boot. */
   private async startNotifications(rt: Runtime): Promise<void> {
-    let module: typeof import('./notifications.svelte.ts');
-    try {
-      module = await import('./notifications.svelte.ts');
-    } catch (error) {
-      this.problem = String(error); // the chunk is precached: only a broken install gets here
-      return;
-    }
-    if (this.rt !== rt || this.notifications) return;
+    const module = await this.loadAfterBoot(rt, () => import('./notifications.svelte.ts'));
+    if (!module || this.notifications) return;
     const notifications = new module.Notifications(this.opts.notificationEnv ?? module.browserNotificationEnv(), this.mailbox);
     notifications.attach(rt.account, () => this.conversations);
     this.notifications = notifications;
+  }
+
+  /** A module the first screen does not need; null when loading failed or the session moved on meanwhile. */
+  private async loadAfterBoot<M>(rt: Runtime, load: () => Promise<M>, problem = (error: string) => error): Promise<M | null> {
+    try {
+      const module = await load();
+      return this.rt === rt && !this.closed ? module : null;
+    } catch (error) {
+      this.problem = problem(String(error)); // the chunk is precached: only a broken install gets here
+      return null;
+    }
   }
 
   private openConversation(room: RoomId): Promise<Conversation> {
