@@ -8,7 +8,7 @@
 // shortcuts dialog; and, on a phone-sized window, the conversation and the navigation bar. Then
 // the screens of the features built alongside: the Status menu, New group, Invite to group, Group
 // info, a group chat with a reply being written and the mention suggestions open, the Red packet
-// form and a red packet card, an unread badge.
+// form and a red packet card, an unread badge, and Settings and a conversation in Chinese.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, openBrowser, type BrowserHandle } from '../support/browser.ts';
@@ -159,6 +159,16 @@ describe('accessibility (axe-core) of every screen, light and dark', () => {
     await b.nav('Chats').click();
     await until('an unread badge', () => b.unreadOf('Alice'), (u) => u !== '', 20_000);
     await check(b, 'Chats with an unread badge, phone');
+
+    // Another language: names, lang attribute and layout still pass (Chinese, the longest-tested).
+    await a.nav('Settings').click();
+    await a.chooseLanguage('中文');
+    await alice.page.locator('html[lang="zh-CN"]').waitFor();
+    await check(a, 'Settings in 中文');
+    await alice.page.getByRole('navigation').getByRole('link').first().click(); // 聊天 (Chats)
+    await alice.page.locator('main a[href^="#/chats/"]').first().click(); // the Conversations list is named in Chinese now
+    await alice.page.getByRole('list').filter({ has: alice.page.locator('li[data-id]') }).first().waitFor();
+    await check(a, 'A conversation in 中文');
 
     expect(found.length, report()).toBe(0);
   });
