@@ -422,10 +422,10 @@ export class Floe {
     if ((await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
     const form = this.page.getByRole('form', { name: 'Red packet' });
     await form.getByRole('textbox', { name: 'Amount' }).fill(String(amount));
-    const before = Number(await form.getAttribute('data-attempts'));
     await form.getByRole('textbox', { name: 'Shares' }).fill(String(shares));
     await form.getByRole('radio', { name: split }).check();
     await form.getByRole('textbox', { name: 'Greeting' }).fill(greeting);
+    const before = Number(await form.getAttribute('data-attempts'));
     await this.page.getByRole('button', { name: 'Send red packet' }).click();
     await until('the red packet is sent or refused', async () => Number(await form.getAttribute('data-attempts')), (n) => n > before, 30_000);
     return this.page.locator('.rp-result').innerText();
