@@ -16,15 +16,11 @@
 // relay mailbox path runs too (every message is also pushed there); whichever arrives first wins,
 // as for a real user.
 import { randomBytes } from 'node:crypto';
-import type { Page } from 'playwright-core';
-import { openBrowser, tempDir, type BrowserHandle } from '../tests/support/browser.ts';
-import { startRelay, type RelayProcess } from '../tests/support/relay-process.ts';
 import { Floe } from '../tests/e2e/pages.ts';
 import { measureBareYwebrtc } from './latency-baseline.ts';
-import { OUT_DIR } from './lib/build-pages.ts';
 import { waitForIdleChromium } from './lib/chromium-gate.ts';
 import type { BenchResult } from './lib/report.ts';
-import { serveStatic, type StaticServer } from './lib/static-server.ts';
+import { aliceAndBobAsContacts, pageErrors, withTwoBrowsers } from './lib/two-browsers.ts';
 import { distribution, fmt, sleep, withTimeout, type Distribution } from './lib/stats.ts';
 
 const SAMPLES = 200;
@@ -77,23 +73,6 @@ function install(prefix: string): void {
       else waiters.set(text, done);
     });
   (window as unknown as WithInstruments).floeBench = { sends, arrivals, arrival };
-}
-
-/** Onboarding as in tests/e2e/chat.test.ts: accounts, invite link, Alice opens the chat. */
-async function becomeContacts(relay: RelayProcess, alice: Page, bob: Page): Promise<{ a: Floe; b: Floe }> {
-  await alice.goto(relay.url);
-  await bob.goto(relay.url);
-  const a = new Floe(alice);
-  const b = new Floe(bob);
-  await a.createAccount('Alice');
-  await b.createAccount('Bob');
-  const link = await a.createInvite();
-  const refused = await b.addContact(link);
-  if (refused !== null) throw new Error(`Bob could not add Alice: ${refused}`);
-  await a.nav('Chats').click();
-  await a.conversations().getByRole('link', { name: /Bob/ }).waitFor({ timeout: 20_000 });
-  await a.openConversation('Bob');
-  return { a, b };
 }
 
 interface AppLatency {
@@ -149,26 +128,18 @@ const ms = (v: number) => fmt(v, 'ms', 1);
 export async function benchLatency(log: (line: string) => void): Promise<BenchResult> {
   const waited = await waitForIdleChromium(log);
   const started = performance.now();
-  let relay: RelayProcess | null = null;
-  let pages: StaticServer | null = null;
-  const browsers: BrowserHandle[] = [];
-  try {
-    relay = await startRelay();
-    pages = await serveStatic(OUT_DIR);
-    const alice = await openBrowser({ origin: relay.url, userDataDir: tempDir('floe-bench-alice') });
-    browsers.push(alice);
-    const bob = await openBrowser({ origin: relay.url, userDataDir: tempDir('floe-bench-bob'), viewport: { width: 390, height: 800 } });
-    browsers.push(bob);
+  return withTwoBrowsers({ width: 390, height: 800 }, async (stage) => {
+    const { relay, pages, alice, bob } = stage;
 
     log('latency: bare y-webrtc baseline');
     const base = await withTimeout('bare y-webrtc baseline', 90_000, measureBareYwebrtc(alice.context, bob.context, pages.url, relay.signalUrl, SAMPLES, WARMUP));
     log(`latency: baseline p50 ${ms(base.p50)} p99 ${ms(base.p99)}; onboarding in the app`);
-    const { a, b } = await withTimeout('onboarding', 90_000, becomeContacts(relay, alice.page, bob.page));
+    const { a, b } = await withTimeout('onboarding', 90_000, aliceAndBobAsContacts(stage));
     log('latency: measuring the app');
     const measured = await withTimeout('app latency', 120_000, measureApp(a, b));
     const app = measured.toBob;
     log(`latency: app p50 ${ms(app.p50)} p99 ${ms(app.p99)}`);
-    const pageErrors = [...alice.errors, ...bob.errors].filter((e) => !/WebSocket|ERR_CONNECTION|net::/.test(e));
+    const errors = pageErrors(stage);
 
     const row = (figure: string, key: keyof Distribution, target: number | null) => ({
       figure,
@@ -215,13 +186,9 @@ export async function benchLatency(log: (line: string) => void): Promise<BenchRe
           ? ['Marginal: a figure lies within a few ms of its target, and repeated runs on this shared 2-core machine differed by several ms at p50 and by tens of ms at p99, so this run\'s yes/no should not be read as settled.']
           : []),
         ...(waited > 1000 ? [`Waited ${fmt(waited / 1000, 's', 0)} for another Chromium run to finish before starting.`] : []),
-        ...(pageErrors.length > 0 ? [`Page errors during the run: ${pageErrors.slice(0, 3).join(' / ').slice(0, 300)}`] : []),
+        ...(errors.length > 0 ? [`Page errors during the run: ${errors.slice(0, 3).join(' / ').slice(0, 300)}`] : []),
       ],
       seconds: (performance.now() - started) / 1000,
     };
-  } finally {
-    for (const b of browsers.reverse()) await b.close().catch(() => undefined);
-    await pages?.close();
-    await relay?.stop();
-  }
+  });
 }

@@ -15,14 +15,12 @@
 // two Node sockets (no sealing, no browser).
 import { randomBytes } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
-import { becomeContacts, Floe } from '../tests/e2e/pages.ts';
+import { Floe } from '../tests/e2e/pages.ts';
 import { V1Client } from '../tests/relay/v1-client.ts';
-import { openBrowser, tempDir, type BrowserHandle } from '../tests/support/browser.ts';
-import { startRelay, type RelayProcess } from '../tests/support/relay-process.ts';
-import { OUT_DIR } from './lib/build-pages.ts';
+import type { RelayProcess } from '../tests/support/relay-process.ts';
 import { waitForIdleChromium } from './lib/chromium-gate.ts';
 import type { BenchResult } from './lib/report.ts';
-import { serveStatic, type StaticServer } from './lib/static-server.ts';
+import { aliceAndBobAsContacts, pageErrors, withTwoBrowsers } from './lib/two-browsers.ts';
 import { distribution, fmt, sleep, withTimeout, type Distribution } from './lib/stats.ts';
 
 const SAMPLES = 60;
@@ -168,29 +166,15 @@ const ms = (v: number) => fmt(v, 'ms', 1);
 export async function benchPresence(log: (line: string) => void): Promise<BenchResult> {
   const waited = await waitForIdleChromium(log);
   const started = performance.now();
-  let relay: RelayProcess | null = null;
-  let pages: StaticServer | null = null;
-  const browsers: BrowserHandle[] = [];
-  try {
-    relay = await startRelay();
-    pages = await serveStatic(OUT_DIR);
-    const alice = await openBrowser({ origin: relay.url, userDataDir: tempDir('floe-bench-alice') });
-    browsers.push(alice);
-    const bob = await openBrowser({ origin: relay.url, userDataDir: tempDir('floe-bench-bob'), viewport: { width: 900, height: 800 } });
-    browsers.push(bob);
+  return withTwoBrowsers({ width: 900, height: 800 }, async (stage) => {
+    const { relay, pages, alice, bob } = stage;
 
     log('presence: baselines (bare awareness over y-webrtc; raw ephemeral frame through the relay)');
     const awareness = await withTimeout('awareness baseline', 120_000, awarenessBaseline(alice.context, bob.context, pages.url, relay.signalUrl));
     const raw = await withTimeout('relay baseline', 60_000, relayBaseline(relay));
     log(`presence: baselines p50 ${ms(awareness.p50)} / ${ms(raw.p50)}; onboarding`);
 
-    await alice.page.goto(relay.url);
-    await bob.page.goto(relay.url);
-    const a = new Floe(alice.page);
-    const b = new Floe(bob.page);
-    await a.createAccount('Alice');
-    await b.createAccount('Bob');
-    await withTimeout('onboarding', 90_000, becomeContacts(a, b, 'Bob'));
+    const { a, b } = await withTimeout('onboarding', 90_000, aliceAndBobAsContacts(stage));
     await b.openConversation('Alice');
     for (const p of [a.page, b.page]) await p.getByText('Connected directly').waitFor({ timeout: 30_000 });
     await a.waitForStatus('Bob', 'header', /^Online/);
@@ -206,7 +190,7 @@ export async function benchPresence(log: (line: string) => void): Promise<BenchR
     log('presence: measuring relay only');
     const relayOnly = await withTimeout('presence over the relay', 180_000, measureApp(a, b));
     log(`presence: relay only p50 ${ms(relayOnly.p50)}`);
-    const pageErrors = [...alice.errors, ...bob.errors].filter((e) => !/WebSocket|ERR_CONNECTION|net::/.test(e));
+    const errors = pageErrors(stage);
 
     const row = (figure: string, d: Distribution, base: Distribution, target: boolean) => ({
       figure,
@@ -228,13 +212,9 @@ export async function benchPresence(log: (line: string) => void): Promise<BenchR
         'WebRTC + relay: after "Connected directly"; each beacon is sent over Yjs awareness and, sealed, through the relay; the first to arrive shows. Relay only: both apps reloaded with `?webrtc=off`, and the header shows "Not connected right now".',
         'Baselines: a bare y-webrtc awareness update between the same browsers (bench/baseline/, no sealing, no account doc write, no rendering); a raw 220-byte ephemeral frame between two Node sockets through the same relay (no sealing, no browser). The gap is what the app adds: writing the status to the account doc, sealing, opening, validating and rendering.',
         ...(waited > 1000 ? [`Waited ${fmt(waited / 1000, 's', 0)} for another Chromium run to finish before starting.`] : []),
-        ...(pageErrors.length > 0 ? [`Page errors during the run: ${pageErrors.slice(0, 3).join(' / ').slice(0, 300)}`] : []),
+        ...(errors.length > 0 ? [`Page errors during the run: ${errors.slice(0, 3).join(' / ').slice(0, 300)}`] : []),
       ],
       seconds: (performance.now() - started) / 1000,
     };
-  } finally {
-    for (const b of browsers.reverse()) await b.close().catch(() => undefined);
-    await pages?.close();
-    await relay?.stop();
-  }
+  });
 }

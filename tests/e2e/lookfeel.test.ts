@@ -5,10 +5,10 @@
 // reload (it is an account setting).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { closeAllBrowsers, openBrowser, type BrowserHandle } from '../support/browser.ts';
+import { closeAllBrowsers, type BrowserHandle } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
 import { PALETTES } from '../../src/app/palette.ts';
-import { Floe, until } from './pages.ts';
+import { Floe, signUp, until } from './pages.ts';
 
 const rgb = (hex: string) => {
   const n = parseInt(hex.slice(1), 16);
@@ -32,20 +32,11 @@ describe('look and feel', () => {
 
   beforeAll(async () => {
     relay = await startRelay();
-    alice = await openBrowser({ origin: relay.url });
-    bob = await openBrowser({ origin: relay.url });
-    await alice.page.goto(relay.url);
-    await bob.page.goto(relay.url);
-    a = new Floe(alice.page);
-    b = new Floe(bob.page);
-    await a.createAccount('Alice');
-    await b.createAccount('Bob');
+    ({ browser: alice, app: a } = await signUp(relay, 'Alice'));
+    ({ browser: bob, app: b } = await signUp(relay, 'Bob'));
 
     // Carol only makes an invite; Alice accepting it gives her a second conversation.
-    const carol = await openBrowser({ origin: relay.url });
-    await carol.page.goto(relay.url);
-    const c = new Floe(carol.page);
-    await c.createAccount('Carol');
+    const { browser: carol, app: c } = await signUp(relay, 'Carol');
     const carolLink = await c.createInvite();
     await carol.close();
 

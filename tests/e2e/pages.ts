@@ -1,6 +1,7 @@
 // Page models: locators by role and accessible name (the UI contract in ARCHITECTURE.md) and
 // methods named after what a person does.
 import type { Locator, Page } from 'playwright-core';
+import { openBrowser, type BrowserHandle, type OpenBrowserOptions } from '../support/browser.ts';
 
 export async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -445,4 +446,16 @@ export class Floe {
     await got.waitFor({ timeout: timeoutMs });
     return Number(/You got (\d+) coins/.exec(await got.innerText())![1]);
   }
+}
+
+/**
+ * How most tests start a person: their own Chromium profile on the relay's app, with an account
+ * made through onboarding. `options` go to openBrowser (a profile directory, a viewport…).
+ */
+export async function signUp(relay: { url: string }, nickname: string, options: Omit<OpenBrowserOptions, 'origin'> = {}): Promise<{ browser: BrowserHandle; app: Floe }> {
+  const browser = await openBrowser({ origin: relay.url, ...options });
+  await browser.page.goto(relay.url);
+  const app = new Floe(browser.page);
+  await app.createAccount(nickname);
+  return { browser, app };
 }

@@ -6,9 +6,9 @@
 // sealed ephemeral frames — the path used when WebRTC cannot connect. The header saying "Not
 // connected right now" checks that no peer-to-peer link exists.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAllBrowsers, openBrowser, tempDir, type BrowserHandle } from '../support/browser.ts';
+import { closeAllBrowsers, tempDir, type BrowserHandle } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
-import { becomeContacts, Floe, until } from './pages.ts';
+import { becomeContacts, Floe, signUp, until } from './pages.ts';
 
 describe('presence, typing and read receipts', () => {
   let relay: RelayProcess;
@@ -19,14 +19,8 @@ describe('presence, typing and read receipts', () => {
 
   beforeAll(async () => {
     relay = await startRelay();
-    alice = await openBrowser({ origin: relay.url, userDataDir: tempDir('floe-alice') });
-    bob = await openBrowser({ origin: relay.url, userDataDir: tempDir('floe-bob') });
-    await alice.page.goto(relay.url);
-    await bob.page.goto(relay.url);
-    a = new Floe(alice.page);
-    b = new Floe(bob.page);
-    await a.createAccount('Alice');
-    await b.createAccount('Bob');
+    ({ browser: alice, app: a } = await signUp(relay, 'Alice', { userDataDir: tempDir('floe-alice') }));
+    ({ browser: bob, app: b } = await signUp(relay, 'Bob', { userDataDir: tempDir('floe-bob') }));
     await becomeContacts(a, b, 'Bob');
   });
 
@@ -107,10 +101,7 @@ describe('presence, typing and read receipts', () => {
   });
 
   it('in a group: counts who is typing, and says who has read', async () => {
-    const carol = await openBrowser({ origin: relay.url, userDataDir: tempDir('floe-carol') });
-    await carol.page.goto(relay.url);
-    const c = new Floe(carol.page);
-    await c.createAccount('Carol');
+    const { browser: carol, app: c } = await signUp(relay, 'Carol', { userDataDir: tempDir('floe-carol') });
     await a.createGroup('Club');
     const link = await a.inviteToGroup();
     expect(await b.joinGroup(link)).toBeNull();

@@ -3,9 +3,9 @@
 // by an inclusion proof against a signed checkpoint); an overdraft is refused with its reason.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeAllBrowsers, openBrowser } from '../support/browser.ts';
+import { closeAllBrowsers } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
-import { Floe, until } from './pages.ts';
+import { Floe, signUp, until } from './pages.ts';
 
 describe('wallet and payments', () => {
   let relay: RelayProcess;
@@ -23,14 +23,8 @@ describe('wallet and payments', () => {
   };
 
   it('mints, pays in chat, verifies on both sides and refuses an overdraft', async () => {
-    const aliceB = await openBrowser({ origin: relay.url });
-    const bobB = await openBrowser({ origin: relay.url });
-    await aliceB.page.goto(relay.url);
-    await bobB.page.goto(relay.url);
-    const alice = new Floe(aliceB.page);
-    const bob = new Floe(bobB.page);
-    await alice.createAccount('Alice');
-    await bob.createAccount('Bob');
+    const { browser: aliceB, app: alice } = await signUp(relay, 'Alice');
+    const { browser: bobB, app: bob } = await signUp(relay, 'Bob');
     expect(await bob.addContact(await alice.createInvite())).toBeNull();
 
     await alice.nav('Wallet').click();
