@@ -3,7 +3,7 @@
 // and two Chromium profiles, Alice and Bob. Everything is closed afterwards, whatever happens.
 import { openBrowser, tempDir, type BrowserHandle, type OpenBrowserOptions } from '../../tests/support/browser.ts';
 import { startRelay, type RelayProcess } from '../../tests/support/relay-process.ts';
-import { becomeContacts, Floe } from '../../tests/e2e/pages.ts';
+import { becomeContacts, onboard, type Floe } from '../../tests/e2e/pages.ts';
 import { OUT_DIR } from './build-pages.ts';
 import { serveStatic, type StaticServer } from './static-server.ts';
 
@@ -39,12 +39,8 @@ export const pageErrors = ({ alice, bob }: TwoBrowsers): string[] => [...alice.e
 
 /** Onboarding as in tests/e2e/chat.test.ts: both accounts, Bob adds Alice's invite, Alice opens the chat. */
 export async function aliceAndBobAsContacts({ relay, alice, bob }: TwoBrowsers): Promise<{ a: Floe; b: Floe }> {
-  await alice.page.goto(relay.url);
-  await bob.page.goto(relay.url);
-  const a = new Floe(alice.page);
-  const b = new Floe(bob.page);
-  await a.createAccount('Alice');
-  await b.createAccount('Bob');
+  const a = await onboard(alice.page, relay.url, 'Alice');
+  const b = await onboard(bob.page, relay.url, 'Bob');
   await becomeContacts(a, b, 'Bob');
   return { a, b };
 }

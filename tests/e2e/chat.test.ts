@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, openBrowser, tempDir, type BrowserHandle } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
-import { Floe } from './pages.ts';
+import { Floe, onboard } from './pages.ts';
 
 describe('1:1 chat between two browsers', () => {
   let relay: RelayProcess;
@@ -26,12 +26,8 @@ describe('1:1 chat between two browsers', () => {
   });
 
   it('creates accounts, becomes contacts through an invite link and chats both ways', async () => {
-    await alice.page.goto(relay.url);
-    await bob.page.goto(relay.url);
-    const a = new Floe(alice.page);
-    const b = new Floe(bob.page);
-    await a.createAccount('Alice');
-    await b.createAccount('Bob');
+    const a = await onboard(alice.page, relay.url, 'Alice');
+    const b = await onboard(bob.page, relay.url, 'Bob');
 
     const link = await a.createInvite();
     expect(link).toMatch(new RegExp(`^${relay.url}/#/invite/[A-Za-z0-9_-]+$`));

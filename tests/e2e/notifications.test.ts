@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, openBrowser, tempDir, type BrowserHandle } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
-import { becomeContacts, Floe, until } from './pages.ts';
+import { becomeContacts, onboard, until } from './pages.ts';
 
 describe('notifications', () => {
   let relay: RelayProcess;
@@ -28,12 +28,8 @@ describe('notifications', () => {
   });
 
   it('shows a message as a notification while Floe is hidden, and none once the chat is muted', async () => {
-    await alice.page.goto(relay.url);
-    await bob.page.goto(relay.url);
-    const a = new Floe(alice.page);
-    const b = new Floe(bob.page);
-    await a.createAccount('Alice');
-    await b.createAccount('Bob');
+    const a = await onboard(alice.page, relay.url, 'Alice');
+    const b = await onboard(bob.page, relay.url, 'Bob');
     await becomeContacts(a, b, 'Bob');
 
     expect(await b.enableNotifications()).toContain('shown while Floe is in the background');

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, openBrowser, tempDir, type BrowserHandle } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
-import { Floe, until } from './pages.ts';
+import { Floe, onboard, until } from './pages.ts';
 
 describe('offline delivery through the relay mailbox', () => {
   let relay: RelayProcess;
@@ -24,12 +24,8 @@ describe('offline delivery through the relay mailbox', () => {
   });
 
   it('delivers what Alice wrote while Bob was closed, and what she wrote while the relay was down', async () => {
-    await alice.page.goto(relay.url);
-    await bob.page.goto(relay.url);
-    let a = new Floe(alice.page);
-    let b = new Floe(bob.page);
-    await a.createAccount('Alice');
-    await b.createAccount('Bob');
+    let a = await onboard(alice.page, relay.url, 'Alice');
+    let b = await onboard(bob.page, relay.url, 'Bob');
     expect(await b.addContact(await a.createInvite())).toBeNull();
     await a.openConversation('Bob');
     await a.page.getByText('Connected directly').or(a.page.getByText('Not connected right now')).waitFor({ timeout: 20_000 });

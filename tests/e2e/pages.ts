@@ -454,8 +454,13 @@ export class Floe {
  */
 export async function signUp(relay: { url: string }, nickname: string, options: Omit<OpenBrowserOptions, 'origin'> = {}): Promise<{ browser: BrowserHandle; app: Floe }> {
   const browser = await openBrowser({ origin: relay.url, ...options });
-  await browser.page.goto(relay.url);
-  const app = new Floe(browser.page);
+  return { browser, app: await onboard(browser.page, relay.url, nickname) };
+}
+
+/** Opens the app at `url` in an open page and creates an account there. */
+export async function onboard(page: Page, url: string, nickname: string): Promise<Floe> {
+  await page.goto(url);
+  const app = new Floe(page);
   await app.createAccount(nickname);
-  return { browser, app };
+  return app;
 }

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers, openBrowser, type BrowserHandle } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
-import { Floe } from './pages.ts';
+import { onboard } from './pages.ts';
 
 describe('search over local history', () => {
   let relay: RelayProcess;
@@ -24,12 +24,8 @@ describe('search over local history', () => {
   });
 
   it('finds 北京 in 我们明天在北京见面, ignores unrelated messages and opens the result in context', async () => {
-    await alice.page.goto(relay.url);
-    await bob.page.goto(relay.url);
-    const a = new Floe(alice.page);
-    const b = new Floe(bob.page);
-    await a.createAccount('Alice');
-    await b.createAccount('Bob');
+    const a = await onboard(alice.page, relay.url, 'Alice');
+    const b = await onboard(bob.page, relay.url, 'Bob');
     expect(await b.addContact(await a.createInvite())).toBeNull();
     await a.nav('Chats').click();
     await a.conversations().getByRole('link', { name: /Bob/ }).waitFor({ timeout: 20_000 });
