@@ -1,10 +1,12 @@
 // Look and feel, end to end in Chromium against a real relay: the emoji picker inserts at the
 // caret and the message is sent and received; keyboard shortcuts move between conversations and
-// focus Search; the "?" dialog lists the shortcuts and Escape gives focus back; the Theme setting
+// focus Search; the "?" dialog lists the shortcuts and Escape gives focus back, as it does from the
+// panels of a conversation and a group (Send coins, Tip, Red packet, Invite to group, Group info),
+// while an open emoji picker or an IME composition keeps its own Escape; the Theme setting
 // switches the colours and, on System, follows the emulated prefers-color-scheme, and survives a
 // reload (it is an account setting).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { closeAllBrowsers, type BrowserHandle } from '../support/browser.ts';
 import { startRelay, type RelayProcess } from '../support/relay-process.ts';
 import { PALETTES } from '../../src/app/palette.ts';
@@ -145,6 +147,65 @@ describe('look and feel', () => {
     await b.conversations().getByRole('link', { name: /Alice/ }).click();
     await until('focus on the conversation heading', () => bob.page.evaluate(() => document.activeElement?.id ?? ''), (id) => id === 'conversation-title');
     await expect(b.conversationTitle()).resolves.toBe('Alice');
+  });
+
+  it('Escape closes Send coins, Tip, Red packet, Invite to group and Group info and gives the focus back to their button; the emoji picker and an IME composition keep theirs', async () => {
+    const page = alice.page;
+    await b.openConversation('Alice');
+    await b.sendMessage('Tip me');
+    await a.openConversation('Bob');
+    const tip = page.getByRole('button', { name: 'Tip Bob for this message' });
+    await tip.waitFor({ timeout: 20_000 });
+    const payButton = page.getByRole('button', { name: 'Pay', exact: true });
+
+    /** Escape where the focus is: `panel` goes and `opener` has the focus again. */
+    const escapeBackTo = async (panel: Locator, opener: string) => {
+      await page.keyboard.press('Escape');
+      await panel.waitFor({ state: 'detached' });
+      await until(`focus back on ${opener}`, () => focusedName(page), (n) => n === opener);
+    };
+
+    const sendCoins = page.getByRole('button', { name: 'Send coins' });
+    await sendCoins.click();
+    await until('focus in Amount', () => focusedName(page), (n) => n === 'Amount');
+    // An Escape that ends an IME composition belongs to the IME: not handled, the panel stays.
+    const handled = await page.evaluate(() => !document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', isComposing: true, bubbles: true, cancelable: true })));
+    expect(handled).toBe(false);
+    // The emoji picker opened over the Message box: Escape closes the picker only; the pay panel
+    // and the conversation stay.
+    const picker = await a.openEmojiPicker();
+    await page.keyboard.press('Escape');
+    await picker.waitFor({ state: 'detached' });
+    await expect(focusedName(page)).resolves.toBe('Emoji');
+    await expect(payButton.isVisible()).resolves.toBe(true);
+    await expect(a.conversationTitle()).resolves.toBe('Bob');
+    await page.getByRole('textbox', { name: 'Amount' }).focus();
+    await escapeBackTo(payButton, 'Send coins');
+    await expect(sendCoins.getAttribute('aria-expanded')).resolves.toBe('false');
+
+    // A tip opens the same panel from the message: the focus goes back to that message's Tip.
+    await tip.click();
+    await until('focus in Amount', () => focusedName(page), (n) => n === 'Amount');
+    await escapeBackTo(payButton, 'Tip Bob for this message');
+
+    await page.getByRole('button', { name: 'Red packet', exact: true }).click();
+    await until('focus in the red packet Amount', () => focusedName(page), (n) => n === 'Amount');
+    await escapeBackTo(page.getByRole('form', { name: 'Red packet' }), 'Red packet');
+
+    await a.createGroup('Escape club');
+    await page.getByRole('button', { name: 'Invite to group' }).click();
+    const invite = page.getByRole('region', { name: 'Invite to group' });
+    const link = invite.getByRole('textbox', { name: 'Invite link' });
+    await until('focus in the invite link', () => focusedName(page), (n) => n === 'Invite link');
+    // The box took the focus while the link was being made; the link is selected once it shows.
+    await until('the link selected', () => link.evaluate((el: HTMLInputElement) => el.value.length > 0 && el.selectionEnd! - el.selectionStart! === el.value.length), (ok) => ok);
+    await escapeBackTo(invite, 'Invite to group');
+
+    await page.getByRole('button', { name: 'Group info' }).click();
+    const info = page.getByRole('region', { name: 'Group info' });
+    await until('focus in Group info', () => info.evaluate((el) => el.contains(document.activeElement)), (inside) => inside);
+    await escapeBackTo(info, 'Group info');
+    await expect(a.conversationTitle()).resolves.toBe('Escape club');
   });
 
   it('Theme switches the colours, follows the system on System, and is kept after a reload', async () => {
