@@ -9,7 +9,10 @@
 //    pre-signed transfers from many payers with a window of transfers in flight. A transfer
 //    counts when its signed receipt is back. Target: ≥ 0.7 × the baseline.
 // 3. Latency at half that load: transfers paced (open loop) at half the measured rate; p99 from
-//    submit to signed receipt. Target: ≤ 20 ms.
+//    submit to signed receipt, over the 3 s that follow a first second at half load. That first
+//    second is the relay recovering from the saturated run just before (its backlog of WAL to
+//    checkpoint, its garbage to collect), not steady half load: its p99 is reported beside, for
+//    context. Target: ≤ 20 ms.
 // 4. For context, the same through /v1: a real relay process and WebSocket clients in this
 //    process (which compete with the relay for the same two cores).
 //
@@ -52,6 +55,10 @@ export interface LedgerBenchFigures {
   p99Ms: number;
   /** p99 counted from when each paced transfer was due rather than when it was submitted. */
   p99FromScheduleMs: number;
+  /** p99 of the first second at half load, right after the saturated run (not counted above). */
+  p99WarmingMs: number;
+  /** p99 of each 2-second window of the measured part. */
+  windowP99Ms: number[];
   /** Transactions (fsyncs) per second during the throughput run, and transfers per transaction. */
   batchesPerSecond: number;
   transfersPerBatch: number;
@@ -68,10 +75,14 @@ export interface LedgerBenchResult {
 }
 
 const PAYERS = 200;
-const PER_PAYER = 120;
+const PER_PAYER = 200;
+/** Transfers of the first saturated run; at least as many are kept for the second. */
+const SATURATED = 8_000;
+const WARM_MS = 1_000;
 const WINDOW = 4096;
 const VERIFY_MS = 2_000;
-const PACED_MS = 3_000;
+const PACED_MS = 8_000;
+const WINDOW_MS = 2_000;
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const nearestRank = (sorted: number[], p: number) => sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1] ?? Number.NaN;
@@ -129,10 +140,7 @@ export async function inProcess(log: (line: string) => void) {
     for (const r of await Promise.all(mints.map((m) => settlement.submit(m)))) if (!r.ok) throw new Error(`mint refused: ${r.code}`);
     // Saturated before and after the paced phase: the machine may be shared, and a rate
     // measured in a quiet moment would make "half load" an overload a moment later.
-    const third = Math.floor(transfers.length / 3);
-    const before = transfers.slice(0, third);
-    const paced = transfers.slice(third, 2 * third);
-    const after = transfers.slice(2 * third);
+    const before = transfers.slice(0, SATURATED);
 
     const saturate = async (batch: SignedTransfer[]) => {
       const batches0 = settlement.batches;
@@ -159,31 +167,50 @@ export async function inProcess(log: (line: string) => void) {
 
     // Latency at half load, open loop.
     const halfRate = rate / 2;
-    const pacedCount = Math.min(paced.length, Math.floor((halfRate * PACED_MS) / 1000));
+    const paced = transfers.slice(SATURATED, transfers.length - (SATURATED * 3) / 4);
+    const pacedCount = Math.min(paced.length, Math.floor((halfRate * (WARM_MS + PACED_MS)) / 1000));
+    const warmCount = Math.floor((halfRate * WARM_MS) / 1000);
+    if (pacedCount - warmCount < 1000) throw new Error(`too few transfers prepared for ${fmt(halfRate)}/s`);
     const latencies: number[] = [];
+    const warming: number[] = [];
     // Also from when each transfer was due: a transfer sent late because the event loop was busy
     // (with the relay's own work, in this shared process) would have waited in a socket buffer.
     const fromSchedule: number[] = [];
+    // Latencies by window of the measured part, to show how the tail comes in bursts.
+    const windows: number[][] = [];
     const t0 = performance.now();
-    const answers: Promise<void>[] = [];
+    // Answers are counted, not kept: thousands of retained promises would only add garbage
+    // collection work to the process being measured.
+    let outstanding = 0;
+    let sentAll = false;
+    let failed: Error | null = null;
+    let finished = () => {};
+    const allAnswered = new Promise<void>((resolve) => (finished = resolve));
     for (let i = 0; i < pacedCount; i++) {
       const due = t0 + (i * 1000) / halfRate;
       const wait = due - performance.now();
       if (wait > 1) await sleep(wait);
       const sent = performance.now();
-      answers.push(
-        settlement.submit(paced[i]).then((r) => {
-          if (!r.ok) throw new Error(`refused: ${r.code}`);
-          latencies.push(performance.now() - sent);
-          fromSchedule.push(performance.now() - due);
-        }),
-      );
+      outstanding++;
+      void settlement.submit(paced[i]).then((r) => {
+        const now = performance.now();
+        if (!r.ok) failed ??= new Error(`refused: ${r.code}`);
+        else if (i < warmCount) warming.push(now - sent);
+        else {
+          latencies.push(now - sent);
+          fromSchedule.push(now - due);
+          (windows[Math.floor((due - t0 - WARM_MS) / WINDOW_MS)] ??= []).push(now - sent);
+        }
+        if (--outstanding === 0 && sentAll) finished();
+      });
     }
-    await Promise.all(answers);
-    latencies.sort((a, b) => a - b);
-    fromSchedule.sort((a, b) => a - b);
+    sentAll = true;
+    if (outstanding > 0) await allAnswered;
+    if (failed) throw failed;
+    const windowP99 = windows.filter((w) => w.length > 100).map((w) => nearestRank(w.sort((a, b) => a - b), 99));
+    for (const l of [latencies, fromSchedule, warming]) l.sort((a, b) => a - b);
     // Whatever the paced phase did not send comes first: each payer's chain stays in order.
-    const rest = [...paced.slice(pacedCount), ...after];
+    const rest = transfers.slice(SATURATED + pacedCount);
     const second = await saturate(rest);
     log(`ledger: then ${rest.length} transfers settled in ${fmt(second.seconds, 2)} s (${fmt(rest.length / second.seconds)}/s)`);
     await settlement.shutdown();
@@ -200,6 +227,9 @@ export async function inProcess(log: (line: string) => void) {
       p50: nearestRank(latencies, 50),
       p99: nearestRank(latencies, 99),
       p99FromSchedule: nearestRank(fromSchedule, 99),
+      p99Warming: nearestRank(warming, 99),
+      windowP99,
+      warmingSamples: warming.length,
       samples: latencies.length,
     };
   } finally {
@@ -212,7 +242,7 @@ async function overV1(log: (line: string) => void): Promise<number> {
   const relay = await startRelay({ args: ['--v1-rate-limit', '1000000', '--v1-rate-burst', '1000000'], startTimeoutMs: 60_000 });
   try {
     const operator = operatorOf(relay.dataDir);
-    const { mints, transfers } = await prepare(Math.floor(PER_PAYER / 3), operator);
+    const { mints, transfers } = await prepare(40, operator);
     const url = relay.signalUrl.replace('/signal', '/v1');
     const CLIENTS = 4;
     const sockets = await Promise.all(
@@ -295,6 +325,35 @@ function fdatasyncLatency(samples = 2000): { p50: number; p99: number } {
   return { p50: times[Math.floor(samples * 0.5)]!, p99: times[Math.floor(samples * 0.99)]! };
 }
 
+/**
+ * What a WAL checkpoint asks of the disk: rounds of 200 random 4 KiB writes into a 64 MiB file,
+ * each round ended by an fdatasync, for `ms`. Random writes per second and the sync's p99.
+ */
+function randomWriteRate(ms = 2_000): { perSecond: number; syncP99: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'floe-bench-random-'));
+  const fd = openSync(join(dir, 'random.tmp'), 'w+');
+  const SIZE = 64 * 1024 * 1024;
+  const block = Buffer.alloc(4096, 9);
+  const syncs: number[] = [];
+  let writes = 0;
+  try {
+    for (let o = 0; o < SIZE; o += 1024 * 1024) writeSync(fd, Buffer.alloc(1024 * 1024, 1), 0, 1024 * 1024, o);
+    fdatasyncSync(fd);
+    const start = performance.now();
+    while (performance.now() - start < ms) {
+      for (let i = 0; i < 200; i++, writes++) writeSync(fd, block, 0, 4096, Math.floor(Math.random() * (SIZE / 4096)) * 4096);
+      const t0 = performance.now();
+      fdatasyncSync(fd);
+      syncs.push(performance.now() - t0);
+    }
+    syncs.sort((a, b) => a - b);
+    return { perSecond: writes / ((performance.now() - start) / 1000), syncP99: nearestRank(syncs, 99) };
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function benchLedger(log: (line: string) => void = () => {}): Promise<LedgerBenchResult> {
   const began = performance.now();
   const load = [loadavg()[0]!];
@@ -303,6 +362,8 @@ export async function benchLedger(log: (line: string) => void = () => {}): Promi
   log(`ledger: bare Ed25519 verify ${fmt(before)}/s (one thread)`);
   const sync = fdatasyncLatency();
   log(`ledger: 4 KiB append + fdatasync p50 ${fmt(sync.p50, 2)} ms, p99 ${fmt(sync.p99, 2)} ms`);
+  const random = randomWriteRate();
+  log(`ledger: ${fmt(random.perSecond)} random 4 KiB writes/s, fdatasync of 200 of them p99 ${fmt(random.syncP99, 1)} ms`);
   const settled = await inProcess(log);
   const after = bareVerifyRate(sample);
   const verify = (before + after) / 2;
@@ -317,6 +378,8 @@ export async function benchLedger(log: (line: string) => void = () => {}): Promi
     p50Ms: settled.p50,
     p99Ms: settled.p99,
     p99FromScheduleMs: settled.p99FromSchedule,
+    p99WarmingMs: settled.p99Warming,
+    windowP99Ms: settled.windowP99,
     batchesPerSecond: settled.batches / settled.seconds,
     transfersPerBatch: settled.count / settled.batches,
     v1SettledPerSecond: v1,
@@ -326,17 +389,21 @@ export async function benchLedger(log: (line: string) => void = () => {}): Promi
     title: 'Ledger settlement (FULL durability)',
     rows: [
       { figure: `settled transfers/s, ${fmt(settled.count)} transfers from ${PAYERS} payers, ${WINDOW} in flight`, value: `${fmt(settled.rate)}/s (${fmt(ratio, 2)}× the baseline; ${fmt(settled.rates[0]!)} before, ${fmt(settled.rates[1]!)} after the paced phase)`, baseline, target: '≥ 0.7 × baseline', met: ratio >= 0.7 },
-      { figure: `settle latency p50 at half load (${fmt(settled.halfRate)}/s paced, ${settled.samples} transfers)`, value: `${fmt(settled.p50, 2)} ms`, baseline: '—', target: '—', met: null },
-      { figure: 'settle latency p99 at half load', value: `${fmt(settled.p99, 2)} ms`, baseline: `disk floor: one 4 KiB append + fdatasync p50 ${fmt(sync.p50, 2)} ms, p99 ${fmt(sync.p99, 2)} ms`, target: '≤ 20 ms', met: settled.p99 <= 20 },
+      { figure: `settle latency p50 at half load (${fmt(settled.halfRate)}/s paced; ${settled.samples} transfers over ${PACED_MS / 1000} s after ${WARM_MS / 1000} s at that rate)`, value: `${fmt(settled.p50, 2)} ms`, baseline: '—', target: '—', met: null },
+      { figure: 'settle latency p99 at half load', value: `${fmt(settled.p99, 2)} ms`, baseline: `disk: one 4 KiB append + fdatasync p50 ${fmt(sync.p50, 2)} ms, p99 ${fmt(sync.p99, 2)} ms; ${fmt(random.perSecond)} random 4 KiB writes/s, an fdatasync of 200 of them p99 ${fmt(random.syncP99, 1)} ms`, target: '≤ 20 ms', met: settled.p99 <= 20 },
       { figure: 'settle latency p99 at half load, counted from when each transfer was due', value: `${fmt(settled.p99FromSchedule, 2)} ms`, baseline: '—', target: '— (context)', met: null },
+      { figure: `settle latency p99 of each ${WINDOW_MS / 1000}-second window of the same ${PACED_MS / 1000} s`, value: settled.windowP99.map((x) => `${fmt(x, 1)}`).join(', ') + ' ms', baseline: '—', target: '— (context: how the tail comes in bursts)', met: null },
+      { figure: `settle latency p99 in the first second at half load, right after the saturated run (${settled.warmingSamples} transfers, not counted above)`, value: `${fmt(settled.p99Warming, 2)} ms`, baseline: '—', target: '— (context)', met: null },
       { figure: 'transactions (fsyncs) per second / transfers per transaction', value: `${fmt(figures.batchesPerSecond)} / ${fmt(figures.transfersPerBatch, 1)}`, baseline: '—', target: '—', met: null },
       { figure: 'settled transfers/s through /v1 (relay process + 4 WebSocket clients on the same machine)', value: `${fmt(v1)}/s (${fmt(v1 / verify, 2)}× the baseline)`, baseline, target: '— (context)', met: null },
     ],
     notes: [
       `Machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}; 1-minute load average ${fmt(load[0]!, 1)} at the start, ${fmt(load[1]!, 1)} after the in-process runs (other work on the machine shows here, and skews every figure).`,
       'Half load is half the rate measured just before it; the saturated rate is measured again right after, and the throughput figure is over both runs.',
+      `Latency at half load is taken over ${PACED_MS / 1000} s after a first ${WARM_MS / 1000} s at that rate: that first second is the relay recovering from the saturated run just before (the WAL it wrote being checkpointed, its garbage collected), not steady half load, and its p99 has its own row.`,
       'Settled = verified (signature, seq, prev, balance), committed in a SQLite WAL transaction and the WAL fdatasynced (one sync per batch, on the thread pool instead of inside COMMIT on the event loop: relay/ledger/wal-sync.ts; as durable as synchronous=FULL), then a receipt signed by the ledger key. The count stops when the receipt is back.',
-      'Signature work (verifying transfers, signing receipts) runs on worker threads with node:crypto, in jobs of at most 16 spread over both workers, receipt signatures ahead of queued verifications. Both cores verify while the main thread parses, commits and answers. Public keys are imported once per worker and cached.',
+      'Signature work (verifying transfers, signing receipts) runs on worker threads with node:crypto, in jobs of at most 16 (a small request is one job; large ones spread over both workers), receipt signatures ahead of queued verifications. Public keys are imported once per worker and cached.',
+      'Why the p99 at half load is over its target (measured with a per-stage probe, 2026-11-22; docs/decisions.md #21): at half load the batches are small (about 5 transfers), and each commit rewrites about 30 SQLite pages (the random leaf pages of the id, payer and payee indexes, the accounts, the tree\'s right edge), about 26 KB of WAL per transfer, some 70 MB/s. Checkpointing that into the database file is random writes, which this disk does at the rate in the baseline column with syncs of tens of milliseconds, and the WAL syncs queue behind them: the tail comes in bursts (the per-window row), not from the CPU. Cutting the bytes written per transfer is the next step.',
       'Latency is counted from submit (the target row, as in earlier runs) and, for context, from when each transfer was due: the load generator runs in the relay\'s process, so when the relay blocks the event loop a transfer is submitted late, and in a real relay it would have waited in a socket buffer for that time.',
       'Transfers are signed before timing (signing is the payer\'s work). Each payer\'s transfers form a chain (seq, prev) and arrive in order.',
       'Baseline: node:crypto Ed25519 verify of a transfer\'s signed bytes in a loop on one thread, measured before and after the settlement run.',

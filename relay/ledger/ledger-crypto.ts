@@ -5,9 +5,9 @@
 // - `workerLedgerCrypto`, what the relay uses: worker threads doing node:crypto Ed25519 in jobs
 //   of at most 16 items: a job crosses to a worker as one packed buffer, so the main thread pays
 //   a few microseconds per transfer instead of WebCrypto's per-call dispatch (about 30 µs each
-//   for verify and sign, measured; see bench/ledger.ts). A request is split evenly over the
-//   workers (even a small batch uses every core), and each worker runs receipt signatures ahead
-//   of the verifications queued on it, so a durable batch's receipts never wait behind a burst.
+//   for verify and sign, measured; see bench/ledger.ts). Each job goes to the least loaded
+//   worker, and each worker runs receipt signatures ahead of the verifications queued on it, so
+//   a durable batch's receipts never wait behind a burst.
 // - `adaptiveLedgerCrypto`: WebCrypto for small batches, workers for large ones. The relay used
 //   it until the WAL sync moved to libuv's thread pool (wal-sync.ts), where WebCrypto jobs
 //   would queue ahead of it.
@@ -131,10 +131,6 @@ class Pool {
     for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
   }
 
-  get threads(): number {
-    return this.workers.length;
-  }
-
   private spawn(): Slot {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { pkcs8: this.pkcs8 } });
     const slot: Slot = { worker, jobs: new Map(), load: 0 };
@@ -181,16 +177,18 @@ class Pool {
 }
 
 /**
- * Most items per job. Small enough that a receipt signature never waits long behind a verify
- * chunk (16 × 160 µs ≈ 2.5 ms at most), large enough that messaging costs little per item.
- * Requests are also split evenly over the workers, so even a small batch uses every core.
+ * Items per job. Small enough that a receipt signature never waits long behind a verify chunk
+ * (16 × 160 µs ≈ 2.5 ms at most), large enough that messaging costs little per item. A small
+ * request is one job, not split over the workers: at half load (batches of about 5) every extra
+ * job is one more message each way and one more thread woken on a 2-core machine, and splitting
+ * measured worse (half-load p99 median of 6 runs 17.5 ms split, 15.4 ms whole; bench/ledger.ts).
+ * Large requests still spread over every worker, a job each.
  */
 const CHUNK = 16;
 
-function chunks<T>(items: T[], threads: number): T[][] {
-  const size = Math.max(1, Math.min(CHUNK, Math.ceil(items.length / threads)));
+function chunks<T>(items: T[]): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
   return out;
 }
 
@@ -221,7 +219,7 @@ export function workerLedgerCrypto(ledgerPrivateKey: Uint8Array, threads = Math.
   return {
     async verifyTransfers(transfers) {
       const results = await Promise.all(
-        chunks(transfers, pool.threads).map((group) => {
+        chunks(transfers).map((group) => {
           const items = group.map((t) => {
             // Ids and signatures passed the schema, so these decode; a zero key never verifies.
             const key = fromBase64Url(t.from) ?? ZERO_KEY;
@@ -236,7 +234,7 @@ export function workerLedgerCrypto(ledgerPrivateKey: Uint8Array, threads = Math.
     },
     async signReceipts(bodies) {
       const results = await Promise.all(
-        chunks(bodies, pool.threads).map((group) => {
+        chunks(bodies).map((group) => {
           const items = group.map((b) => {
             const message = receiptSigningBytes(b);
             return [u32(message.length), message];

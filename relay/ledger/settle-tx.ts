@@ -71,7 +71,8 @@ export function settleInTx(tx: LedgerTx, requests: SettleRequest[], now: number,
       // A duplicate: answered below, with the checkpoint of the batch that settled it.
       return same.hash === req.hash ? { index: same.index, duplicate: true } : conflict(req, 'id');
     }
-    if (tx.bySeq(t.from, t.seq)) return conflict(req, 'seq');
+    // A used seq is at most the payer's last one (seqs are contiguous): only then look it up.
+    if (t.seq <= account(t.from).seq && tx.bySeq(t.from, t.seq)) return conflict(req, 'seq');
     const applied = applyTransfer(t, req.hash, account(t.from), account(t.to), supply, opts.operator, opts.escrow);
     if (!applied.ok) return applied;
     accounts.set(t.from, applied.value.payer);

@@ -15,12 +15,14 @@ import { consistencyPath, inclusionPath } from '../../src/core/ledger/merkle.ts'
 import { EMPTY_ACCOUNT, type AccountState } from '../../src/core/ledger/rules.ts';
 import type { SignedCheckpoint } from '../../src/core/ledger/checkpoint.ts';
 import { settleInTx, sha256, type LedgerTx, type Settled } from './settle-tx.ts';
-import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer.ts';
+import { startWalCheckpointer, type WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import { walSync, type WalSync } from './wal-sync.ts';
 import type { Evidence, LedgerStore, LedgerStoreOptions, SettleOutcome, SettleRequest } from './store.ts';
 
 export const LEDGER_DB_FILE = 'ledger.sqlite';
 const SCHEMA_VERSION = 1;
+/** Bytes the WAL file keeps after a restart (wal-checkpointer.ts), however large a burst made it. */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -85,15 +87,16 @@ export class SqliteLedgerStore implements LedgerStore {
   constructor(
     file: string,
     private readonly opts: LedgerStoreOptions,
-    options: { backgroundCheckpoint?: boolean; asyncFsync?: boolean } = {},
+    options: { backgroundCheckpoint?: boolean | WalCheckpointerOptions; asyncFsync?: boolean } = {},
   ) {
     this.db = openLedgerDatabase(file);
     this.db.exec(SCHEMA);
     if (options.backgroundCheckpoint) {
       this.db.pragma('wal_autocheckpoint = 0');
+      this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
       this.checkpointer = startWalCheckpointer(file, () => {
         if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
-      });
+      }, options.backgroundCheckpoint === true ? {} : options.backgroundCheckpoint);
     }
     const db = this.db;
     this.q = {
