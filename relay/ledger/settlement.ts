@@ -23,7 +23,7 @@ import { toHex } from '../../src/core/bytes.ts';
 import type { Receipt } from '../../src/core/ledger/checkpoint.ts';
 import type { LedgerErrorCode } from '../../src/core/ledger/refusal.ts';
 import { checkTransfer } from '../../src/core/ledger/rules.ts';
-import { encodeTransfer, parseTransfer } from '../../src/core/ledger/transfer.ts';
+import { parseEncodedTransfer } from '../../src/core/ledger/transfer.ts';
 import type { AccountId } from '../../src/core/ids.ts';
 import type { LedgerCrypto } from './ledger-crypto.ts';
 import { sha256 } from './settle-tx.ts';
@@ -97,14 +97,13 @@ export class Settlement {
   }
 
   submit(input: unknown): Promise<SettleResult> {
-    const parsed = parseTransfer(input);
+    const parsed = parseEncodedTransfer(input);
     if (!parsed.ok) return Promise.resolve({ ok: false, ...parsed.refusal });
-    const transfer = parsed.value;
+    const { transfer, bytes } = parsed.value;
     const refusal = checkTransfer(transfer, this.opts.operator, this.opts.escrow);
     if (refusal) return Promise.resolve({ ok: false, ...refusal });
     if (this.closed) return Promise.resolve({ ok: false, code: 'unavailable', message: 'the relay is shutting down; retry' });
     if (this.queue.length >= this.maxPending) return Promise.resolve({ ok: false, code: 'unavailable', message: 'the relay is busy; retry' });
-    const bytes = encodeTransfer(transfer);
     const request: SettleRequest = { transfer, bytes, hash: toHex(sha256(bytes)) };
     return new Promise((resolve) => {
       let markChecked = () => {};

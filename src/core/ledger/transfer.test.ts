@@ -8,6 +8,7 @@ import {
   encodeTransfer,
   MAX_AMOUNT,
   MAX_MEMO_BYTES,
+  parseEncodedTransfer,
   parseTransfer,
   signTransfer,
   transferHash,
@@ -112,6 +113,14 @@ describe('parseTransfer', () => {
     const r = parseTransfer(t);
     return r.ok ? 'ok' : r.refusal.code;
   };
+
+  it('parseEncodedTransfer gives the same verdicts and the canonical bytes it measured', async () => {
+    const t = await good();
+    const r = parseEncodedTransfer({ ...t });
+    expect(r.ok && r.value.transfer).toEqual(t);
+    expect(r.ok && r.value.bytes).toEqual(encodeTransfer(t));
+    for (const bad of [{ ...t, amount: 0 }, { ...t, v: 2 }, null]) expect(parseEncodedTransfer(bad)).toEqual(parseTransfer(bad));
+  });
 
   it('accepts a good transfer', async () => {
     expect(await code({})).toBe('ok');
