@@ -142,11 +142,24 @@ export class Translations {
    */
   errorText = (error: FloeError, context?: string): string => {
     const params = error.params ?? {};
+    // A relay's refusal (params.refusal holds its code): the code's own text, if the app knows it.
+    if (typeof params.refusal === 'string' && this.knowsRefusal(params.refusal)) return this.refusalText(params.refusal, error.message);
     // A message that names a value this error does not carry would show a hole: skip it.
     const fits = (k: string | undefined): k is MessageKey => !!k && k in en && [...argsOf(en[k])].every((a) => a in params);
     const key = [context && `error.${context}.${error.code}`, `error.${error.code}`].find(fits);
     return key ? this.t(key, params) : error.message;
   };
+
+  /**
+   * Why the relay refused a coin operation, in the current language, chosen by its typed code
+   * (`refusal.<code>`, app/refusal-text.ts lists them); the relay's own (English) words only for
+   * a code this app does not know, i.e. from a newer relay, or for no code at all.
+   */
+  refusalText = (code: string | undefined, message: string): string => (code !== undefined && this.knowsRefusal(code) ? this.t(`refusal.${code}` as MessageKey) : message);
+
+  private knowsRefusal(code: string): boolean {
+    return Object.hasOwn(en, `refusal.${code}`);
+  }
 
   /** False, with the language unchanged, when its chunk cannot be loaded (offline before the service worker cached it). */
   private async show(lang: Language): Promise<boolean> {
@@ -167,5 +180,5 @@ export class Translations {
 
 /** The page's translations (the language is page-wide, like <html lang>). Tests make their own. */
 export const translations = new Translations();
-export const { t, dateTime, time, list, errorText } = translations;
+export const { t, dateTime, time, list, errorText, refusalText } = translations;
 export const setLanguage = (lang: Language) => translations.setLanguage(lang);

@@ -37,6 +37,7 @@ import { checkPacketStatus, parsePacketEntry, type PacketEntry } from './redpack
 import { MailboxClient, MailboxError } from '../net/mailbox.ts';
 import type { Runtime } from './runtime.ts';
 import type { Wallet } from './wallet.svelte.ts';
+import { refusalOf, type RelayRefusal } from './refusal-text.ts';
 
 /** What a conversation offers red packets (Conversation.redPacketHost). */
 export interface RedPacketHost {
@@ -79,7 +80,8 @@ export interface PacketView {
   check: 'waiting' | 'verified' | 'failed';
   problem: string | null;
   busy: boolean;
-  error: string | null;
+  /** Why the last open or status request failed: the relay's code, translated by the UI (refusalText). */
+  error: RelayRefusal | null;
 }
 
 const rid = () => MailboxClient.newPushId();
@@ -105,12 +107,13 @@ export class RedPackets {
     const amount = Number(input.amount.trim());
     const shares = Number(input.shares.trim());
     const refusal = checkPacketTerms({ amount, shares, split: input.split });
-    if (refusal) return fail('input/empty', refusal.message);
+    if (refusal) return fail('pay/refused', refusal.message, { reason: refusal.message, refusal: refusal.code });
     const greeting = input.greeting.trim() || DEFAULT_GREETING;
     if (utf8(greeting).length > MAX_MEMO_BYTES) return fail('input/too-long', 'The greeting is too long.', { max: MAX_MEMO_BYTES });
     const secret = this.host.secret();
     const info = await this.ledgerInfo();
-    if (!secret || !info) return fail('input/empty', 'Red packets need the relay: try again when you are online.');
+    const offline = 'Red packets need the relay: try again when you are online.';
+    if (!secret || !info) return fail('pay/refused', offline, { reason: offline, refusal: 'disconnected' });
     const id = newTransferId();
     const created = this.rt.now();
     const p = await preparePacket({ id, from: this.rt.me.account, escrow: info.log, terms: { amount, shares, split: input.split }, greeting, created, expires: created + info.expiryMs, chain: { seq: 0, prev: ZERO_HASH }, conversationSecret: secret });
@@ -137,10 +140,9 @@ export class RedPackets {
       await this.status(message);
       void this.wallet.refresh();
     } catch (error) {
-      const code = error instanceof MailboxError ? error.code : null;
-      const text = code === 'disconnected' ? 'You are offline: open it again when you are back online.' : error instanceof Error ? error.message : String(error);
+      const refusal = refusalOf(error);
       // Already opened, taken or expired: the status says what happened; keep the reason too.
-      this.patch(message, { error: code === 'already-claimed' ? null : text });
+      this.patch(message, { error: refusal.code === 'already-claimed' ? null : refusal });
       await this.status(message);
     } finally {
       this.patch(message, { busy: false });
@@ -155,7 +157,7 @@ export class RedPackets {
       const f = await this.rt.mailbox.request({ t: 'redpacket-status', id: rid(), packet: entry.packet.id });
       await this.apply(message, entry, f.header, f.body);
     } catch (error) {
-      if (!(error instanceof MailboxError && error.code === 'disconnected')) this.patch(message, { error: error instanceof Error ? error.message : String(error) });
+      if (!(error instanceof MailboxError && error.code === 'disconnected')) this.patch(message, { error: refusalOf(error) });
     }
   }
 

@@ -4,7 +4,7 @@
 // sent again with the same id until the relay answers — which it does idempotently. A receipt is
 // accepted only if its signature, its checkpoint and its hash of our transfer verify; incoming
 // transfers are shown as verified only with an inclusion proof against a verified checkpoint.
-// Refusals come back as values with the relay's reason.
+// Refusals come back as values with the relay's typed code and its words (app/refusal-text.ts).
 import { fromHex } from '../core/bytes.ts';
 import { fail, ok, type Result } from '../core/errors.ts';
 import type { AccountId } from '../core/ids.ts';
@@ -33,6 +33,7 @@ import { displayName, type Runtime } from './runtime.ts';
 import { auditCheckpoint, consistencyProof } from './ledger-audit.ts';
 import { RedPackets, type RedPacketHost } from './redpackets.svelte.ts';
 import { t as translate } from './i18n.svelte.ts';
+import { refusalOf, type RelayRefusal } from './refusal-text.ts';
 
 export interface WalletEntry {
   id: string;
@@ -44,10 +45,14 @@ export interface WalletEntry {
   created: number;
   status: 'pending' | 'settled' | 'refused';
   verified: boolean;
+  /** A refusal's words from the relay (English) and its code, by which the UI translates it. */
   reason?: string;
+  code?: string;
 }
 
 const rid = () => MailboxClient.newPushId();
+/** A refusal as the typed error: `refusal` carries the relay's code for errorText. */
+const refusedPayment = (r: RelayRefusal) => fail<never>('pay/refused', r.message, { reason: r.message, ...(r.code ? { refusal: r.code } : {}) });
 
 export class Wallet {
   balance = $state<number | null>(null);
@@ -91,7 +96,7 @@ export class Wallet {
     const outcome = await this.send(transfer);
     await this.refresh();
     if (outcome === 'settled' || outcome === 'pending') return ok(outcome);
-    return fail('pay/refused', outcome.reason, { reason: outcome.reason });
+    return refusedPayment(outcome);
   }
 
   private readonly packetsByChat = new WeakMap<object, RedPackets>();
@@ -114,7 +119,7 @@ export class Wallet {
     const outcome = await this.send(transfer, seed);
     await this.refresh();
     if (outcome === 'settled' || outcome === 'pending') return ok({ transfer, outcome });
-    return fail('pay/refused', outcome.reason, { reason: outcome.reason });
+    return refusedPayment(outcome);
   }
 
   /** Our next seq and prev: after our newest transfer that is not refused. */
@@ -136,7 +141,7 @@ export class Wallet {
     return { seq: 1, prev: ZERO_HASH };
   }
 
-  private send(t: SignedTransfer, seed?: string): Promise<'settled' | 'pending' | { reason: string }> {
+  private send(t: SignedTransfer, seed?: string): Promise<'settled' | 'pending' | RelayRefusal> {
     const run = this.sending.then(async () => {
       if (!this.rt.mailbox.connected) return 'pending' as const;
       try {
@@ -155,9 +160,9 @@ export class Wallet {
         return 'settled' as const;
       } catch (error) {
         if (error instanceof MailboxError && (error.code === 'disconnected' || error.code === 'unavailable' || error.code === 'rate-limited')) return 'pending' as const;
-        const reason = error instanceof Error ? error.message : String(error);
-        await this.rt.db.transfers.update(t.id, { status: 'refused', reason });
-        return { reason };
+        const refusal = refusalOf(error);
+        await this.rt.db.transfers.update(t.id, { status: 'refused', reason: refusal.message, ...(refusal.code ? { code: refusal.code } : {}) });
+        return refusal;
       }
     });
     this.sending = run.then(() => undefined);
@@ -262,7 +267,7 @@ export class Wallet {
     for (const r of await this.rt.db.transfers.toArray()) {
       const t = parseTransfer(JSON.parse(r.transfer));
       if (!t.ok) continue;
-      mine.push({ ...this.describe(t.value, 'out'), status: r.status, verified: r.status === 'settled' && !!r.receipt, ...(r.reason ? { reason: r.reason } : {}) });
+      mine.push({ ...this.describe(t.value, 'out'), status: r.status, verified: r.status === 'settled' && !!r.receipt, ...(r.reason ? { reason: r.reason } : {}), ...(r.code ? { code: r.code } : {}) });
     }
     this.entries = [...mine, ...incoming].sort((a, b) => b.created - a.created);
   }

@@ -73,7 +73,9 @@ export interface TransferRecord {
   transfer: string;
   status: 'pending' | 'settled' | 'refused';
   receipt?: string;
+  /** A refusal's words from the relay; `code` is its typed code (app/refusal-text.ts). */
   reason?: string;
+  code?: string;
   /** A red packet's seed (base64url), sent with it to the relay (app/redpackets.svelte.ts). */
   seed?: string;
 }
