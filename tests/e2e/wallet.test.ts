@@ -1,6 +1,7 @@
 // Coins end to end: the operator mints to Alice with the CLI while the relay runs; Alice pays Bob
 // in their chat; both wallets show the transfer verified (Alice by the relay's signed receipt, Bob
-// by an inclusion proof against a signed checkpoint); an overdraft is refused with its reason.
+// by an inclusion proof against a signed checkpoint); an overdraft is refused with its reason,
+// in Chinese too when the UI is in 中文.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllBrowsers } from '../support/browser.ts';
@@ -90,6 +91,23 @@ describe('wallet and payments', () => {
     await aliceB.page.getByRole('alert').filter({ hasText: 'greater than zero' }).waitFor();
     expect(await balanceOf(alice)).toBe('75');
     expect(await balanceOf(bob)).toBe('25');
+
+    // In 中文 the relay's refusal reads in Chinese, chosen by its code (kept with the refused
+    // transfer): in the wallet's history, and for a new overdraft in the chat.
+    await alice.nav('Settings').click();
+    await alice.chooseLanguage('中文');
+    const zhNav = aliceB.page.getByRole('navigation');
+    await zhNav.getByRole('link', { name: '钱包', exact: true }).click();
+    await aliceB.page.getByRole('list', { name: '交易记录' }).getByText('被拒绝：你的余额不足以支付这个金额').first().waitFor();
+    await zhNav.getByRole('link', { name: '聊天', exact: true }).click();
+    await aliceB.page.getByRole('list', { name: '会话列表' }).getByRole('link', { name: /Bob/ }).click();
+    await aliceB.page.getByRole('button', { name: '转账' }).click();
+    await aliceB.page.getByRole('textbox', { name: '金额' }).fill('1000');
+    await aliceB.page.getByRole('button', { name: '支付' }).click();
+    await aliceB.page.getByRole('alert').filter({ hasText: '付款被拒绝：你的余额不足以支付这个金额' }).waitFor({ timeout: 20_000 });
+    await zhNav.getByRole('link', { name: '设置', exact: true }).click();
+    await alice.chooseLanguage('English', '语言');
+    expect(await balanceOf(alice)).toBe('75');
 
     // Offline: the payment is signed and kept as pending, and settles when the relay is back.
     await relay.stop();
