@@ -137,8 +137,9 @@ export class MailboxClient {
   request(header: ClientHeader & { id: string }, body?: Uint8Array): Promise<Frame<ServerHeader>> {
     if (!this.ready) return Promise.reject(new MailboxError('disconnected', 'not connected to the relay'));
     return new Promise((resolve, reject) => {
+      // A frame that could not be sent must not wait for an answer that cannot come.
+      if (!this.send(encodeFrame(header, body))) return reject(new MailboxError('disconnected', 'not connected to the relay'));
       this.waiting.set(header.id, { resolve, reject });
-      this.send(encodeFrame(header, body));
     });
   }
 
@@ -149,8 +150,7 @@ export class MailboxClient {
    */
   sendEphemeral(room: string, cap: string, body: Uint8Array): boolean {
     if (!this.ready || !this.live.has(room)) return false;
-    this.send(encodeFrame({ t: 'ephemeral', room, cap }, body));
-    return true;
+    return this.send(encodeFrame({ t: 'ephemeral', room, cap }, body));
   }
 
   /** `listener.receive` hears others' frames; `listener.live` is told when sending becomes possible (again). */
@@ -165,8 +165,11 @@ export class MailboxClient {
     return toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
   }
 
-  private send(frame: Uint8Array): void {
-    if (this.socket?.readyState === 1) this.socket.send(frame);
+  /** False when nothing was sent (no open socket). */
+  private send(frame: Uint8Array): boolean {
+    if (this.socket?.readyState !== 1) return false;
+    this.socket.send(frame);
+    return true;
   }
 
   private sendOpen(room: string): void {
@@ -191,8 +194,15 @@ export class MailboxClient {
     }
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
-    socket.onopen = () => this.send(encodeFrame({ t: 'hello', v: PROTOCOL_VERSION, agent: 'floe-web/1' }));
-    socket.onmessage = (ev) => this.receive(ev.data);
+    socket.onopen = () => {
+      if (this.socket === socket) this.send(encodeFrame({ t: 'hello', v: PROTOCOL_VERSION, agent: 'floe-web/1' }));
+    };
+    // Only the current socket speaks for the connection. A socket being closed (stop, then start
+    // again) can still deliver the `welcome` it was sent: taken as ours, it marked a connection
+    // open whose socket was still connecting, and pushes sent then were dropped unanswered.
+    socket.onmessage = (ev) => {
+      if (this.socket === socket) this.receive(ev.data);
+    };
     socket.onerror = () => socket.close();
     socket.onclose = () => {
       if (this.socket !== socket) return;

@@ -79,7 +79,63 @@ describe('retention', () => {
   });
 });
 
+/** A real socket whose incoming frames can be held back, to deliver them late. */
+function holdingSocket(url: string) {
+  const ws = new WebSocket(url) as unknown as SocketLike;
+  const held: { data: unknown }[] = [];
+  let holding = true;
+  const proxy: SocketLike = {
+    get readyState() {
+      return ws.readyState;
+    },
+    set binaryType(t: string) {
+      ws.binaryType = t;
+    },
+    send: (d) => ws.send(d),
+    close: (code, reason) => ws.close(code, reason),
+    onopen: null,
+    onclose: null,
+    onerror: null,
+    onmessage: null,
+  };
+  ws.onopen = (ev) => proxy.onopen?.(ev);
+  ws.onclose = (ev) => proxy.onclose?.(ev);
+  ws.onerror = (ev) => proxy.onerror?.(ev);
+  ws.onmessage = (ev) => (holding ? held.push(ev) : proxy.onmessage?.(ev));
+  return {
+    proxy,
+    held,
+    release() {
+      holding = false;
+      for (const ev of held.splice(0)) proxy.onmessage?.(ev);
+    },
+  };
+}
+
 describe('MailboxClient', () => {
+  it('ignores the welcome of a socket it already closed: a push then waits for the new connection instead of hanging unsent', async () => {
+    // Found by the chaos test (seed 179206313): a device went offline and back at once; its old
+    // socket's late `welcome` marked the new, still connecting socket as open, pushes were
+    // dropped unsent and waited forever.
+    const relay = await startRelay();
+    relays.push(relay);
+    const sockets: ReturnType<typeof holdingSocket>[] = [];
+    const client = new MailboxClient({ url: v1(relay), makeSocket: (u) => (sockets.push(holdingSocket(u)), sockets.at(-1)!.proxy), minDelay: 50, maxDelay: 200 });
+    client.start();
+    await until('the first welcome arrives (held back)', () => sockets[0]!.held.length > 0);
+    client.stop();
+    client.start(); // a second socket, still connecting
+    sockets[0]!.release(); // the old socket's welcome arrives now
+    expect(client.connected).toBe(false);
+    const room = toHex(randomBytes(16));
+    const cap = toBase64Url(randomBytes(32));
+    await expect(client.push(room, cap, Uint8Array.of(1), 'while-connecting')).rejects.toMatchObject({ code: 'disconnected' });
+    sockets[1]!.release();
+    await until('connected on the new socket', () => client.connected);
+    await expect(client.push(room, cap, Uint8Array.of(2), 'after-welcome')).resolves.toBe(1);
+    client.stop();
+  });
+
   it('rejects a push whose connection dies instead of leaving it hanging', async () => {
     const relay = await startRelay();
     relays.push(relay);
