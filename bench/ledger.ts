@@ -9,7 +9,7 @@
 //    pre-signed transfers from many payers with a window of transfers in flight. A transfer
 //    counts when its signed receipt is back. Target: ≥ 0.7 × the baseline.
 // 3. Latency at half that load: transfers paced (open loop) at half the measured rate; p99 from
-//    submit to signed receipt, over the 3 s that follow a first second at half load. That first
+//    submit to signed receipt, over the 8 s that follow a first second at half load. That first
 //    second is the relay recovering from the saturated run just before (its backlog of WAL to
 //    checkpoint, its garbage to collect), not steady half load: its p99 is reported beside, for
 //    context. Target: ≤ 20 ms.

@@ -15,14 +15,12 @@ import { consistencyPath, inclusionPath } from '../../src/core/ledger/merkle.ts'
 import { EMPTY_ACCOUNT, type AccountState } from '../../src/core/ledger/rules.ts';
 import type { SignedCheckpoint } from '../../src/core/ledger/checkpoint.ts';
 import { settleInTx, sha256, type LedgerTx, type Settled } from './settle-tx.ts';
-import { startWalCheckpointer, type WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.ts';
+import { startWalCheckpointer, WAL_RESTART_BYTES, type WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import { walSync, type WalSync } from './wal-sync.ts';
 import type { Evidence, LedgerStore, LedgerStoreOptions, SettleOutcome, SettleRequest } from './store.ts';
 
 export const LEDGER_DB_FILE = 'ledger.sqlite';
 const SCHEMA_VERSION = 1;
-/** Bytes the WAL file keeps after a restart (wal-checkpointer.ts), however large a burst made it. */
-const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -93,7 +91,8 @@ export class SqliteLedgerStore implements LedgerStore {
     this.db.exec(SCHEMA);
     if (options.backgroundCheckpoint) {
       this.db.pragma('wal_autocheckpoint = 0');
-      this.db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
+      // After a restart, the WAL file is truncated back to this size however large a burst made it.
+      this.db.pragma(`journal_size_limit = ${WAL_RESTART_BYTES}`);
       this.checkpointer = startWalCheckpointer(file, () => {
         if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000');
       }, options.backgroundCheckpoint === true ? {} : options.backgroundCheckpoint);

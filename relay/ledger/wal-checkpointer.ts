@@ -45,6 +45,9 @@ export interface WalCheckpointer {
   stop(): Promise<void>;
 }
 
+/** Past this much WAL the checkpointer also restarts it (and sqlite-store.ts truncates it back to it). */
+export const WAL_RESTART_BYTES = 64 * 1024 * 1024;
+
 export interface WalCheckpointerOptions {
   everyMs?: number;
   /** RESTART once the WAL holds more than this (PASSIVE alone until then). */
@@ -53,7 +56,7 @@ export interface WalCheckpointerOptions {
 
 export function startWalCheckpointer(file: string, fallback: () => void, options: WalCheckpointerOptions = {}): WalCheckpointer {
   const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
-  const workerData = { file, sqlite, everyMs: options.everyMs ?? 500, restartAboveBytes: options.restartAboveBytes ?? 64 * 1024 * 1024 };
+  const workerData = { file, sqlite, everyMs: options.everyMs ?? 500, restartAboveBytes: options.restartAboveBytes ?? WAL_RESTART_BYTES };
   const worker = new Worker(SOURCE, { eval: true, workerData });
   worker.unref();
   let stopping = false;

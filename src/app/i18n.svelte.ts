@@ -143,7 +143,7 @@ export class Translations {
   errorText = (error: FloeError, context?: string): string => {
     const params = error.params ?? {};
     // A relay's refusal (params.refusal holds its code): the code's own text, if the app knows it.
-    if (typeof params.refusal === 'string' && this.knowsRefusal(params.refusal)) return this.refusalText(params.refusal, error.message);
+    if (typeof params.refusal === 'string' && this.knowsRefusal(params.refusal)) return this.t(`refusal.${params.refusal}` as MessageKey);
     // A message that names a value this error does not carry would show a hole: skip it.
     const fits = (k: string | undefined): k is MessageKey => !!k && k in en && [...argsOf(en[k])].every((a) => a in params);
     const key = [context && `error.${context}.${error.code}`, `error.${error.code}`].find(fits);

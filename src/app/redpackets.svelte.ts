@@ -37,7 +37,7 @@ import { checkPacketStatus, parsePacketEntry, type PacketEntry } from './redpack
 import { MailboxClient, MailboxError } from '../net/mailbox.ts';
 import type { Runtime } from './runtime.ts';
 import type { Wallet } from './wallet.svelte.ts';
-import { refusalOf, type RelayRefusal } from './refusal-text.ts';
+import { refusalOf, refusedPayment, type RelayRefusal } from './refusal-text.ts';
 
 /** What a conversation offers red packets (Conversation.redPacketHost). */
 export interface RedPacketHost {
@@ -107,13 +107,12 @@ export class RedPackets {
     const amount = Number(input.amount.trim());
     const shares = Number(input.shares.trim());
     const refusal = checkPacketTerms({ amount, shares, split: input.split });
-    if (refusal) return fail('pay/refused', refusal.message, { reason: refusal.message, refusal: refusal.code });
+    if (refusal) return refusedPayment(refusal);
     const greeting = input.greeting.trim() || DEFAULT_GREETING;
     if (utf8(greeting).length > MAX_MEMO_BYTES) return fail('input/too-long', 'The greeting is too long.', { max: MAX_MEMO_BYTES });
     const secret = this.host.secret();
     const info = await this.ledgerInfo();
-    const offline = 'Red packets need the relay: try again when you are online.';
-    if (!secret || !info) return fail('pay/refused', offline, { reason: offline, refusal: 'disconnected' });
+    if (!secret || !info) return refusedPayment({ code: 'disconnected', message: 'Red packets need the relay: try again when you are online.' });
     const id = newTransferId();
     const created = this.rt.now();
     const p = await preparePacket({ id, from: this.rt.me.account, escrow: info.log, terms: { amount, shares, split: input.split }, greeting, created, expires: created + info.expiryMs, chain: { seq: 0, prev: ZERO_HASH }, conversationSecret: secret });

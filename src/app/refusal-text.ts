@@ -2,6 +2,7 @@
 // typed code, by which the UI shows the reason in the person's language (i18n.svelte.ts
 // refusalText, keys `refusal.<code>`), and the relay's own words, shown only for a code this app
 // does not know (a newer relay). The code is kept with every refusal so nothing is lost.
+import { fail } from '../core/errors.ts';
 import { LEDGER_ERROR_CODES } from '../core/ledger/refusal.ts';
 import { MailboxError } from '../net/mailbox.ts';
 
@@ -20,6 +21,9 @@ export interface RelayRefusal {
   /** The relay's words (English), or the failure's message. */
   message: string;
 }
+
+/** A refused payment (or red packet) as the typed error; `refusal` carries the code for errorText. */
+export const refusedPayment = (r: RelayRefusal) => fail<never>('pay/refused', r.message, { reason: r.message, ...(r.code ? { refusal: r.code } : {}) });
 
 /** What a failed request threw, as a refusal: a MailboxError carries the relay's code. */
 export function refusalOf(error: unknown): RelayRefusal {

@@ -33,7 +33,7 @@ import { displayName, type Runtime } from './runtime.ts';
 import { auditCheckpoint, consistencyProof } from './ledger-audit.ts';
 import { RedPackets, type RedPacketHost } from './redpackets.svelte.ts';
 import { t as translate } from './i18n.svelte.ts';
-import { refusalOf, type RelayRefusal } from './refusal-text.ts';
+import { refusalOf, refusedPayment, type RelayRefusal } from './refusal-text.ts';
 
 export interface WalletEntry {
   id: string;
@@ -51,8 +51,6 @@ export interface WalletEntry {
 }
 
 const rid = () => MailboxClient.newPushId();
-/** A refusal as the typed error: `refusal` carries the relay's code for errorText. */
-const refusedPayment = (r: RelayRefusal) => fail<never>('pay/refused', r.message, { reason: r.message, ...(r.code ? { refusal: r.code } : {}) });
 
 export class Wallet {
   balance = $state<number | null>(null);
