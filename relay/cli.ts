@@ -10,6 +10,7 @@ import { parseConfig, usage } from './config.ts';
 import { createLogger } from './log.ts';
 import { createRelay } from './server.ts';
 import { ledgerCommands } from './ledger/commands.ts';
+import { tuneV8ForRelay } from './v8-tuning.ts';
 
 /** Sockets get this long to close after 1001 before they are cut. */
 const GRACE_MS = 2_000;
@@ -31,6 +32,7 @@ const serve: Command = async (argv) => {
   }
   if (outcome.kind === 'error') return fail(outcome.message);
   const config = outcome.config;
+  tuneV8ForRelay();
   try {
     mkdirSync(config.dataDir, { recursive: true });
   } catch (err) {

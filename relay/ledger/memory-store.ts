@@ -10,7 +10,6 @@ import type { Evidence, LedgerStore, LedgerStoreOptions, SettleOutcome, SettleRe
 export class MemoryLedgerStore implements LedgerStore {
   private readonly log: (SettleRequest & { index: number })[] = [];
   private readonly ids = new Map<string, Settled>();
-  private readonly seqs = new Map<string, Settled>();
   private readonly accounts = new Map<string, AccountState>();
   private readonly nodes = new Map<string, Uint8Array>();
   private readonly checkpoints: SignedCheckpoint[] = [];
@@ -26,13 +25,11 @@ export class MemoryLedgerStore implements LedgerStore {
         this.minted = supply;
       },
       byId: (id) => this.ids.get(id),
-      bySeq: (payer, seq) => this.seqs.get(`${payer}/${seq}`),
       account: (id) => ({ ...(this.accounts.get(id) ?? EMPTY_ACCOUNT) }),
       putAccount: (id, s) => void this.accounts.set(id, { ...s }),
       putTransfer: (index, req) => {
         this.log.push({ ...req, index });
         this.ids.set(req.transfer.id, { index, hash: req.hash });
-        this.seqs.set(`${req.transfer.from}/${req.transfer.seq}`, { index, hash: req.hash });
       },
       node: (level, index) => {
         const hash = this.nodes.get(`${level}/${index}`);

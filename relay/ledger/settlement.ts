@@ -19,14 +19,13 @@
 //   order their signatures finish in. At most one batch is in the store at a time.
 // - Every submit settles: with a receipt, a refusal, `unavailable` (too busy, closing, or the
 //   store failed), never a hang. Expected failures are values; the promise rejects only on bugs.
-import { toHex } from '../../src/core/bytes.ts';
 import type { Receipt } from '../../src/core/ledger/checkpoint.ts';
 import type { LedgerErrorCode } from '../../src/core/ledger/refusal.ts';
 import { checkTransfer } from '../../src/core/ledger/rules.ts';
 import { parseEncodedTransfer } from '../../src/core/ledger/transfer.ts';
 import type { AccountId } from '../../src/core/ids.ts';
 import type { LedgerCrypto } from './ledger-crypto.ts';
-import { sha256 } from './settle-tx.ts';
+import { sha256Hex } from './settle-tx.ts';
 import type { LedgerStore, SettleOutcome, SettleRequest } from './store.ts';
 
 export type SettleResult =
@@ -104,7 +103,7 @@ export class Settlement {
     if (refusal) return Promise.resolve({ ok: false, ...refusal });
     if (this.closed) return Promise.resolve({ ok: false, code: 'unavailable', message: 'the relay is shutting down; retry' });
     if (this.queue.length >= this.maxPending) return Promise.resolve({ ok: false, code: 'unavailable', message: 'the relay is busy; retry' });
-    const request: SettleRequest = { transfer, bytes, hash: toHex(sha256(bytes)) };
+    const request: SettleRequest = { transfer, bytes, hash: sha256Hex(bytes) };
     return new Promise((resolve) => {
       let markChecked = () => {};
       const checked = new Promise<void>((r) => (markChecked = r));

@@ -17,42 +17,13 @@ import type { SignedCheckpoint } from '../../src/core/ledger/checkpoint.ts';
 import { settleInTx, sha256, type LedgerTx, type Settled } from './settle-tx.ts';
 import { startWalCheckpointer, WAL_RESTART_BYTES, type WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import { walSync, type WalSync } from './wal-sync.ts';
+import { migrate, nodePosition } from './sqlite-schema.ts';
 import type { Evidence, LedgerStore, LedgerStoreOptions, SettleOutcome, SettleRequest } from './store.ts';
 
 export const LEDGER_DB_FILE = 'ledger.sqlite';
-const SCHEMA_VERSION = 1;
 
-export const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
--- The log. idx is the leaf index; body the canonical signed transfer, byte for byte.
-CREATE TABLE IF NOT EXISTS transfers (
-  idx INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
-  payer TEXT NOT NULL,
-  payee TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  amount INTEGER NOT NULL,
-  hash TEXT NOT NULL,
-  body BLOB NOT NULL,
-  UNIQUE (payer, seq)
-);
-CREATE INDEX IF NOT EXISTS transfers_payee ON transfers (payee, idx);
--- Derived from the log (ledger verify recomputes it): balance, last seq and head per account.
-CREATE TABLE IF NOT EXISTS accounts (account TEXT PRIMARY KEY, balance INTEGER NOT NULL, seq INTEGER NOT NULL, head TEXT NOT NULL) WITHOUT ROWID;
--- Complete subtrees of the Merkle tree: level 0 holds the leaf hashes.
-CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root TEXT NOT NULL, time INTEGER NOT NULL, sig TEXT NOT NULL);
--- Conflicting signed transfers (same id or same payer seq, other content), kept as evidence.
-CREATE TABLE IF NOT EXISTS evidence (
-  hash TEXT PRIMARY KEY,
-  payer TEXT NOT NULL,
-  reason TEXT NOT NULL,
-  body BLOB NOT NULL,
-  received INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS evidence_payer ON evidence (payer);
-`;
+/** History reads at most this many leaves of the log that the history index does not cover yet. */
+export const INDEX_LAG = 2048;
 
 interface CheckpointRow {
   size: number;
@@ -81,6 +52,8 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly walSync: WalSync | null = null;
   /** With `asyncFsync`: the log size known to be on disk (everything committed before a sync). */
   private durableSize = 0;
+  /** How far this connection last saw the history index reach (another process may index too). */
+  private indexedHint = 0;
 
   constructor(
     file: string,
@@ -88,7 +61,7 @@ export class SqliteLedgerStore implements LedgerStore {
     options: { backgroundCheckpoint?: boolean | WalCheckpointerOptions; asyncFsync?: boolean } = {},
   ) {
     this.db = openLedgerDatabase(file);
-    this.db.exec(SCHEMA);
+    migrate(this.db);
     if (options.backgroundCheckpoint) {
       this.db.pragma('wal_autocheckpoint = 0');
       // After a restart, the WAL file is truncated back to this size however large a burst made it.
@@ -103,14 +76,13 @@ export class SqliteLedgerStore implements LedgerStore {
       setMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       size: db.prepare<[], { n: number | null }>('SELECT MAX(idx) + 1 AS n FROM transfers'),
       byId: db.prepare<[string], { idx: number; hash: string }>('SELECT idx, hash FROM transfers WHERE id = ?'),
-      bySeq: db.prepare<[string, number], { idx: number; hash: string }>('SELECT idx, hash FROM transfers WHERE payer = ? AND seq = ?'),
       account: db.prepare<[string], AccountState>('SELECT balance, seq, head FROM accounts WHERE account = ?'),
       putAccount: db.prepare(
         'INSERT INTO accounts (account, balance, seq, head) VALUES (?, ?, ?, ?) ON CONFLICT (account) DO UPDATE SET balance = excluded.balance, seq = excluded.seq, head = excluded.head',
       ),
       putTransfer: db.prepare('INSERT INTO transfers (idx, id, payer, payee, seq, kind, amount, hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-      node: db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM nodes WHERE level = ? AND idx = ?'),
-      putNode: db.prepare('INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)'),
+      node: db.prepare<[number], { hash: Buffer }>('SELECT hash FROM nodes WHERE pos = ?'),
+      putNode: db.prepare('INSERT INTO nodes (pos, hash) VALUES (?, ?)'),
       latest: db.prepare<[], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints ORDER BY size DESC LIMIT 1'),
       atSize: db.prepare<[number], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints WHERE size = ?'),
       latestUpTo: db.prepare<[number], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints WHERE size <= ? ORDER BY size DESC LIMIT 1'),
@@ -120,10 +92,16 @@ export class SqliteLedgerStore implements LedgerStore {
       putEvidence: db.prepare('INSERT OR IGNORE INTO evidence (hash, payer, reason, body, received) VALUES (?, ?, ?, ?, ?)'),
       evidence: db.prepare<[number], { body: Buffer; reason: 'id' | 'seq'; received: number }>('SELECT body, reason, received FROM evidence ORDER BY received, hash LIMIT ?'),
       entries: db.prepare<[number, number], { body: Buffer }>('SELECT body FROM transfers WHERE idx >= ? ORDER BY idx LIMIT ?'),
-      // For one payer, seq order is leaf order (seqs are settled in order), so walking the
-      // (payer, seq) index backwards yields the newest first without another index.
-      paid: db.prepare<[string, number, number], { idx: number; body: Buffer }>('SELECT idx, body FROM transfers WHERE payer = ? AND idx < ? ORDER BY seq DESC LIMIT ?'),
-      received: db.prepare<[string, number, number], { idx: number; body: Buffer }>('SELECT idx, body FROM transfers WHERE payee = ? AND idx < ? ORDER BY idx DESC LIMIT ?'),
+      // History: the leaves the index does not cover yet straight from the log (at most about
+      // INDEX_LAG of them, a range of the rowid), then the index.
+      recent: db.prepare<[number, number, string, string, number], { idx: number; body: Buffer }>(
+        'SELECT idx, body FROM transfers WHERE idx >= ? AND idx < ? AND (payer = ? OR payee = ?) ORDER BY idx DESC LIMIT ?',
+      ),
+      indexedHistory: db.prepare<[string, number, number], { idx: number; body: Buffer }>(
+        'SELECT t.idx AS idx, t.body AS body FROM involvements i JOIN transfers t ON t.idx = i.idx WHERE i.account = ? AND i.idx < ? ORDER BY i.idx DESC LIMIT ?',
+      ),
+      unindexed: db.prepare<[number, number], { idx: number; payer: string; payee: string }>('SELECT idx, payer, payee FROM transfers WHERE idx >= ? ORDER BY idx LIMIT ?'),
+      putInvolvement: db.prepare('INSERT OR IGNORE INTO involvements (account, idx) VALUES (?, ?)'),
     };
     this.checkIdentity();
     const q = this.q;
@@ -136,19 +114,15 @@ export class SqliteLedgerStore implements LedgerStore {
         const r = q.byId.get(id);
         return r && { index: r.idx, hash: r.hash };
       },
-      bySeq: (payer, seq): Settled | undefined => {
-        const r = q.bySeq.get(payer, seq);
-        return r && { index: r.idx, hash: r.hash };
-      },
       account: (id) => q.account.get(id) ?? { ...EMPTY_ACCOUNT },
       putAccount: (id, s) => void q.putAccount.run(id, s.balance, s.seq, s.head),
       putTransfer: (index, { transfer: t, hash, bytes }) => void q.putTransfer.run(index, t.id, t.from, t.to, t.seq, t.kind, t.amount, hash, bytes),
       node: (level, index) => {
-        const r = q.node.get(level, index);
+        const r = q.node.get(nodePosition(level, index));
         if (!r) throw new Error(`ledger database is missing Merkle node (${level}, ${index})`);
         return bytes(r.hash);
       },
-      putNode: (level, index, hash) => void q.putNode.run(level, index, hash),
+      putNode: (level, index, hash) => void q.putNode.run(nodePosition(level, index), hash),
       latestCheckpoint: () => {
         const r = q.latest.get();
         return r && checkpoint(r);
@@ -170,6 +144,30 @@ export class SqliteLedgerStore implements LedgerStore {
       this.walSync = walSync(file);
       this.durableSize = tx.size();
     }
+    // A file upgraded from layout 1, or one another process settled into, may be far behind.
+    while (this.indexBehind(INDEX_LAG * 8) > 0);
+  }
+
+  /**
+   * Adds up to `limit` leaves that the history index does not cover yet, in one transaction;
+   * returns how many. Many leaves at once touch each account's index page once, where indexing
+   * each leaf as it settles wrote two random pages per transfer into every commit.
+   */
+  private indexBehind(limit: number): number {
+    return this.db
+      .transaction(() => {
+        const from = Number(this.q.meta.get('indexed')?.value ?? 0);
+        const rows = this.q.unindexed.all(from, limit);
+        for (const r of rows) {
+          this.q.putInvolvement.run(r.payer, r.idx);
+          this.q.putInvolvement.run(r.payee, r.idx);
+        }
+        const upTo = rows.length > 0 ? rows.at(-1)!.idx + 1 : from;
+        if (rows.length > 0) this.q.setMeta.run('indexed', upTo);
+        this.indexedHint = upTo;
+        return rows.length;
+      })
+      .immediate();
   }
 
   /** The file belongs to one ledger key and one operator; opening it with others is a mistake. */
@@ -181,15 +179,26 @@ export class SqliteLedgerStore implements LedgerStore {
           if (stored === undefined) this.q.setMeta.run(key, value);
           else if (stored !== value) throw new Error(`this ledger database belongs to ${key} ${String(stored)}, not ${value}; is the key file in the data directory the original?`);
         }
-        if (this.q.meta.get('schema') === undefined) this.q.setMeta.run('schema', SCHEMA_VERSION);
       })
       .immediate();
   }
 
   async settleBatch(requests: SettleRequest[], now: number): Promise<SettleOutcome[]> {
     const outcomes = this.settle(requests, now);
-    if (this.walSync) {
-      await this.walSync.flush();
+    const flushed = this.walSync?.flush();
+    // The history index catches up while the WAL syncs on the thread pool (its own commit needs
+    // no sync of its own: it is derived, and the next batch's sync covers it). A failure here
+    // loses nothing: the batch is settled, history reads the log, and the next batch retries.
+    const size = outcomes.reduce((n, o) => (o.ok ? Math.max(n, o.checkpoint.size) : n), 0);
+    if (size - this.indexedHint >= INDEX_LAG) {
+      try {
+        this.indexBehind(INDEX_LAG * 2);
+      } catch {
+        // Another process holding the write lock past busy_timeout: retried after the next batch.
+      }
+    }
+    if (flushed) {
+      await flushed;
       for (const o of outcomes) if (o.ok) this.durableSize = Math.max(this.durableSize, o.checkpoint.size);
     }
     return outcomes;
@@ -221,9 +230,13 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async history(account: string, before: number, limit: number): Promise<{ index: number; bytes: Uint8Array }[]> {
-    const rows = [...this.q.paid.all(account, before, limit), ...this.q.received.all(account, before, limit)];
-    rows.sort((a, b) => b.idx - a.idx);
-    return rows.slice(0, limit).map((r) => ({ index: r.idx, bytes: bytes(r.body) }));
+    // One read transaction: the index's extent and both reads come from the same snapshot.
+    return this.db.transaction(() => {
+      const indexed = Number(this.q.meta.get('indexed')?.value ?? 0);
+      const rows = this.q.recent.all(indexed, before, account, account, limit);
+      if (rows.length < limit) rows.push(...this.q.indexedHistory.all(account, Math.min(before, indexed), limit - rows.length));
+      return rows.map((r) => ({ index: r.idx, bytes: bytes(r.body) }));
+    })();
   }
 
   async inclusionProof(index: number, size: number): Promise<Uint8Array[] | null> {

@@ -8,6 +8,7 @@
 //   size, lies within the log, and checkpoint times never decrease;
 // - the accounts table equals the replayed balances, seqs and heads, no balance is negative, and
 //   the stored supply equals the sum of mints and the sum of balances;
+// - the history index covers exactly the leaves it claims to, each under its payer and payee;
 // - every piece of conflict evidence is a validly signed transfer that really conflicts;
 // - red packets (the escrow is the ledger key): the rules of src/core/ledger/redpacket-audit.ts
 //   hold for every packet, claim and refund, and the escrow's balance is what open packets hold.
@@ -24,6 +25,7 @@ import { LedgerReplay } from '../../src/core/ledger/replay.ts';
 import { decodeTransfer, verifyTransferSignature, type SignedTransfer } from '../../src/core/ledger/transfer.ts';
 import type { AccountId } from '../../src/core/ids.ts';
 import { sha256 } from './settle-tx.ts';
+import { nodeCount, nodePosition } from './sqlite-schema.ts';
 
 export interface VerifyReport {
   violations: string[];
@@ -76,14 +78,14 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
     if (!f || f.index !== index) throw new Error(`verifier bug: node (${level}, ${index}) is not on the frontier`);
     return f.hash;
   };
-  const storedNode = db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM nodes WHERE level = ? AND idx = ?');
+  const storedNode = db.prepare<[number], { hash: Buffer }>('SELECT hash FROM nodes WHERE pos = ?');
   const checkpoints = db.prepare<[], { size: number; root: string; time: number; sig: string }>('SELECT size, root, time, sig FROM checkpoints ORDER BY size').all();
   let nextCheckpoint = 0;
   let lastTime = 0;
   let size = 0;
 
   const checkNode = (level: number, index: number, hash: Uint8Array) => {
-    const stored = storedNode.get(level, index);
+    const stored = storedNode.get(nodePosition(level, index));
     if (!stored || !Buffer.from(hash).equals(stored.hash)) violate(`Merkle node (${level}, ${index}) is ${stored ? 'wrong' : 'missing'}`);
   };
   const checkCheckpointsAt = async (n: number) => {
@@ -148,8 +150,7 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
   await verifyBatch();
   if (nextCheckpoint < checkpoints.length) violate(`checkpoint at size ${checkpoints[nextCheckpoint]!.size} lies beyond the log (${size} leaves)`);
 
-  let expectedNodes = 0;
-  for (let width = 1; width <= size; width *= 2) expectedNodes += Math.floor(size / width);
+  const expectedNodes = nodeCount(size);
   const storedNodes = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM nodes').get()?.n ?? 0;
   if (storedNodes !== expectedNodes) violate(`the tree holds ${storedNodes} nodes; a log of ${size} leaves has ${expectedNodes}`);
 
@@ -171,18 +172,8 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
   const escrowBalance = replay.account(escrow).balance;
   if (escrowBalance !== packets.held) violate(`the escrow holds ${escrowBalance}, but open red packets hold ${packets.held}`);
 
-  const byId = db.prepare<[string], { hash: string }>('SELECT hash FROM transfers WHERE id = ?');
-  const bySeq = db.prepare<[string, number], { hash: string }>('SELECT hash FROM transfers WHERE payer = ? AND seq = ?');
-  for (const e of db.prepare<[], { hash: string; payer: string; reason: string; body: Buffer }>('SELECT hash, payer, reason, body FROM evidence').all()) {
-    const d = decodeTransfer(new Uint8Array(e.body));
-    if (!d.ok || toHex(sha256(new Uint8Array(e.body))) !== e.hash || d.value.from !== e.payer) {
-      violate(`evidence ${e.hash.slice(0, 16)}… is not an intact transfer`);
-      continue;
-    }
-    const other = e.reason === 'id' ? byId.get(d.value.id) : bySeq.get(d.value.from, d.value.seq);
-    if (!other || other.hash === e.hash) violate(`evidence ${e.hash.slice(0, 16)}… conflicts with nothing in the log`);
-    if (!(await verifyTransferSignature(d.value))) violate(`evidence ${e.hash.slice(0, 16)}… is not signed by its payer`);
-  }
+  checkHistoryIndex(db, size, Number(meta('indexed') ?? 0), violate);
+  await checkEvidence(db, violate);
 
   return {
     violations,
@@ -192,4 +183,47 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
     checkpoints: checkpoints.length,
     root: toHex(rootAt(read, size, sha256)),
   };
+}
+
+/** The history index covers exactly the leaves below `indexed`, each under its payer and payee. */
+function checkHistoryIndex(db: Database.Database, size: number, indexed: number, violate: (message: string) => void): void {
+  if (!Number.isSafeInteger(indexed) || indexed < 0 || indexed > size) return violate(`the history index claims to cover ${indexed} leaves of ${size}`);
+  const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM involvements').get()?.n ?? 0;
+  // Payer and payee always differ (self-transfers are refused), so each leaf has two entries.
+  if (count !== 2 * indexed) violate(`the history index holds ${count} entries; ${indexed} indexed leaves make ${2 * indexed}`);
+  const missing = db
+    .prepare<[number], { idx: number }>(
+      `SELECT t.idx AS idx FROM transfers t WHERE t.idx < ?
+       AND (NOT EXISTS (SELECT 1 FROM involvements i WHERE i.account = t.payer AND i.idx = t.idx)
+         OR NOT EXISTS (SELECT 1 FROM involvements i WHERE i.account = t.payee AND i.idx = t.idx)) LIMIT 1`,
+    )
+    .get(indexed);
+  if (missing) violate(`leaf ${missing.idx} is missing from the history index of its payer or payee`);
+}
+
+/** Every piece of evidence is an intact, signed transfer that conflicts with a settled one. */
+async function checkEvidence(db: Database.Database, violate: (message: string) => void): Promise<void> {
+  const byId = db.prepare<[string], { hash: string }>('SELECT hash FROM transfers WHERE id = ?');
+  // The log has no (payer, seq) index: collect the seqs evidence names, then look them up in one pass.
+  const bySeq = new Map<string, string | null>();
+  const key = (payer: string, seq: number) => `${payer} ${seq}`;
+  const all = db.prepare<[], { hash: string; payer: string; reason: string; body: Buffer }>('SELECT hash, payer, reason, body FROM evidence').all();
+  const intact = all.flatMap((e) => {
+    const d = decodeTransfer(new Uint8Array(e.body));
+    if (!d.ok || toHex(sha256(new Uint8Array(e.body))) !== e.hash || d.value.from !== e.payer) {
+      violate(`evidence ${e.hash.slice(0, 16)}… is not an intact transfer`);
+      return [];
+    }
+    if (e.reason !== 'id') bySeq.set(key(d.value.from, d.value.seq), null);
+    return [{ ...e, transfer: d.value }];
+  });
+  const page = db.prepare<[number, number], { idx: number; payer: string; seq: number; hash: string }>('SELECT idx, payer, seq, hash FROM transfers WHERE idx >= ? ORDER BY idx LIMIT ?');
+  for (let rows = bySeq.size > 0 ? page.all(0, PAGE) : []; rows.length > 0; rows = page.all(rows.at(-1)!.idx + 1, PAGE)) {
+    for (const r of rows) if (bySeq.has(key(r.payer, r.seq))) bySeq.set(key(r.payer, r.seq), r.hash);
+  }
+  for (const e of intact) {
+    const other = e.reason === 'id' ? byId.get(e.transfer.id)?.hash : bySeq.get(key(e.transfer.from, e.transfer.seq));
+    if (!other || other === e.hash) violate(`evidence ${e.hash.slice(0, 16)}… conflicts with nothing in the log`);
+    if (!(await verifyTransferSignature(e.transfer))) violate(`evidence ${e.hash.slice(0, 16)}… is not signed by its payer`);
+  }
 }

@@ -153,7 +153,11 @@ describe('floe-relay ledger verify', () => {
       ['a transfer deleted', 'DELETE FROM transfers WHERE idx = 1', /leaf 1 is missing/],
       ['a checkpoint root edited', "UPDATE checkpoints SET root = (SELECT root FROM checkpoints ORDER BY size DESC LIMIT 1) WHERE size = (SELECT MIN(size) FROM checkpoints)", /checkpoint at size \d+ has root/],
       ['a checkpoint signature swapped', 'UPDATE checkpoints SET sig = (SELECT sig FROM checkpoints ORDER BY size DESC LIMIT 1) WHERE size = (SELECT MIN(size) FROM checkpoints)', /not signed by the ledger key/],
-      ['a Merkle node edited', 'UPDATE nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 0', /Merkle node \(1, 0\) is wrong/],
+      // Node (1, 0) is the third in post-order: leaf 0, leaf 1, their parent.
+      ['a Merkle node edited', 'UPDATE nodes SET hash = zeroblob(32) WHERE pos = 2', /Merkle node \(1, 0\) is wrong/],
+      ['a history index entry forged', "INSERT INTO involvements (account, idx) VALUES ('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 0)", /the history index holds \d+ entries; \d+ indexed leaves make/],
+      ['a history index entry moved to another account', "UPDATE involvements SET account = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE idx = 1 AND account = (SELECT payee FROM transfers WHERE idx = 1)", /leaf 1 is missing from the history index/],
+      ['the history index overstated', "INSERT INTO meta (key, value) VALUES ('indexed', 99) ON CONFLICT (key) DO UPDATE SET value = 99", /claims to cover 99 leaves of 6/],
       ['the supply edited', "UPDATE meta SET value = value + 5 WHERE key = 'supply'", /stored supply/],
       ['coins created out of nothing', "INSERT INTO accounts (account, balance, seq, head) VALUES ('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 1000, 0, '" + '0'.repeat(64) + "')", /never in the log/],
     ];
@@ -164,6 +168,7 @@ describe('floe-relay ledger verify', () => {
       const db = new Database(join(dir, 'ledger.sqlite'));
       expect(db.prepare(sql).run().changes, name).toBeGreaterThan(0);
       db.close();
+      // (The history index covers the leaves before the `mint` above: opening the store indexes.)
       // The first through the real CLI, the rest through the same command in this process.
       const r = i === 0 ? await cli('ledger', 'verify', '--data', dir) : await inProcess('ledger', 'verify', '--data', dir);
       expect(r.code, `${name}: ${r.out}${r.err}`).toBe(1);

@@ -8,6 +8,7 @@ import {
   encodeTransfer,
   MAX_AMOUNT,
   MAX_MEMO_BYTES,
+  newTransferId,
   parseEncodedTransfer,
   parseTransfer,
   signTransfer,
@@ -102,6 +103,26 @@ describe('transfer encoding and signatures', () => {
     const spaced = utf8(JSON.stringify(signed, null, 1));
     expect(decodeTransfer(spaced)).toMatchObject({ ok: false, refusal: { code: 'bad-request' } });
     expect(decodeTransfer(Uint8Array.of(0xff, 0xfe))).toMatchObject({ ok: false, refusal: { code: 'bad-request' } });
+  });
+});
+
+describe('newTransferId', () => {
+  it('is 16 bytes: the creation time in ms, big-endian, then 80 random bits', () => {
+    const zeros = (n: number) => new Uint8Array(n);
+    const at = Date.UTC(2026, 10, 22, 23, 40);
+    const id = newTransferId(zeros, at);
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const bytes = fromBase64Url(id)!;
+    expect(bytes).toHaveLength(16);
+    expect(bytes.slice(0, 6).reduce((t, b) => t * 256 + b, 0)).toBe(at);
+    expect(bytes.slice(6)).toEqual(zeros(10));
+    const later = [at + 1, at + 1000, at + 86_400_000].map((t) => newTransferId(zeros, t));
+    expect(later.map((l) => fromBase64Url(l)!.slice(0, 6).reduce((t, b) => t * 256 + b, 0))).toEqual([at + 1, at + 1000, at + 86_400_000]);
+    // The 48 time bits fill the first 8 characters exactly: ids of one millisecond share them,
+    // so ids made close in time sit together in the relay's index.
+    expect(newTransferId(undefined, at).slice(0, 8)).toBe(id.slice(0, 8));
+    // Two ids of the same millisecond differ in their 80 random bits.
+    expect(newTransferId(undefined, at)).not.toBe(newTransferId(undefined, at));
   });
 });
 
