@@ -27,8 +27,10 @@ export class MemoryLedgerStore implements LedgerStore {
       byId: (id) => this.ids.get(id),
       account: (id) => ({ ...(this.accounts.get(id) ?? EMPTY_ACCOUNT) }),
       putAccount: (id, s) => void this.accounts.set(id, { ...s }),
-      putTransfer: (index, req) => {
+      putTransfer: (index, req, tree) => {
         this.log.push({ ...req, index });
+        // Node (level k) completed by leaf i covers the 2^k leaves ending at i.
+        tree.forEach((hash, level) => this.nodes.set(`${level}/${(index + 1) / 2 ** level - 1}`, hash));
         this.ids.set(req.transfer.id, { index, hash: req.hash });
       },
       node: (level, index) => {
@@ -36,7 +38,6 @@ export class MemoryLedgerStore implements LedgerStore {
         if (!hash) throw new Error(`no Merkle node (${level}, ${index})`);
         return hash;
       },
-      putNode: (level, index, hash) => void this.nodes.set(`${level}/${index}`, hash),
       latestCheckpoint: () => this.checkpoints.at(-1),
       checkpointCovering: (index) => {
         const cp = this.checkpoints.find((c) => c.size > index);

@@ -5,7 +5,7 @@
 // Invariants:
 // - A refused request writes nothing, except the evidence of a conflict.
 // - Leaves get consecutive indices from the log's size; every node that a leaf completes is
-//   written with it, so any complete subtree can be read back for proofs.
+//   written with it (its `tree`), so any complete subtree can be read back for proofs.
 // - If the batch appended anything, exactly one checkpoint is written, covering the new size,
 //   with time = max(now, previous checkpoint's time).
 import { hash } from 'node:crypto';
@@ -39,9 +39,10 @@ export interface LedgerTx {
   byId(id: string): Settled | undefined;
   account(id: string): AccountState;
   putAccount(id: string, state: AccountState): void;
-  putTransfer(index: number, request: SettleRequest): void;
+  /** `tree`: the leaf's hash, then the nodes appending it completes (levels 1, 2, …). */
+  putTransfer(index: number, request: SettleRequest, tree: Uint8Array[]): void;
+  /** Reads any complete subtree stored so far, including those put in this transaction. */
   readonly node: NodeReader;
-  putNode(level: number, index: number, hash: Uint8Array): void;
   latestCheckpoint(): SignedCheckpoint | undefined;
   /** The first checkpoint whose size exceeds `index`: the one issued with that leaf's batch. */
   checkpointCovering(index: number): SignedCheckpoint;
@@ -87,10 +88,8 @@ export function settleInTx(tx: LedgerTx, requests: SettleRequest[], now: number,
     accounts.set(t.from, applied.value.payer);
     accounts.set(t.to, applied.value.payee);
     supply = applied.value.supply;
-    tx.putTransfer(size, req);
     const leaf = sha256(leafPreimage(req.bytes));
-    tx.putNode(0, size, leaf);
-    for (const n of completedNodes(tx.node, size, leaf, sha256)) tx.putNode(n.level, n.index, n.hash);
+    tx.putTransfer(size, req, [leaf, ...completedNodes(tx.node, size, leaf, sha256).map((n) => n.hash)]);
     return { index: size++, duplicate: false };
   });
 

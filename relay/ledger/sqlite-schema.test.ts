@@ -10,7 +10,7 @@ import { TestAccount } from '../../src/core/ledger/testing.ts';
 import { decodeTransfer } from '../../src/core/ledger/transfer.ts';
 import { request } from './conformance.ts';
 import { generateKeyPair } from './keys.ts';
-import { nodeCount, nodePosition } from './sqlite-schema.ts';
+import { HASH, nodeHome, treeHashes } from './sqlite-schema.ts';
 import { INDEX_LAG, LEDGER_DB_FILE, SqliteLedgerStore } from './sqlite-store.ts';
 import type { LedgerStore, LedgerStoreOptions } from './store.ts';
 import { verifyLedger } from './verify-log.ts';
@@ -54,21 +54,18 @@ async function world() {
   return { op, opts, file: fileIn() };
 }
 
-describe('nodePosition', () => {
-  it('numbers the nodes in the order appending leaves completes them, from 0 without gaps', () => {
+describe('nodeHome', () => {
+  it('finds every node in the tree of the leaf whose appending completed it, in order of level', () => {
     const read = () => new Uint8Array(32);
     const digest = () => new Uint8Array(32);
-    let next = 0;
     for (let leaf = 0; leaf < 600; leaf++) {
-      for (const n of [{ level: 0, index: leaf }, ...completedNodes(read, leaf, new Uint8Array(32), digest)]) {
-        expect(nodePosition(n.level, n.index), `node (${n.level}, ${n.index})`).toBe(next++);
-      }
-      expect(nodeCount(leaf + 1)).toBe(next);
+      const completed = [{ level: 0, index: leaf }, ...completedNodes(read, leaf, new Uint8Array(32), digest)];
+      expect(treeHashes(leaf)).toBe(completed.length);
+      completed.forEach((n, k) => expect(nodeHome(n.level, n.index), `node (${n.level}, ${n.index})`).toEqual({ leaf, offset: k * HASH }));
     }
-    // Exact far beyond 32 bits: the last leaf of 2^40 and the root over them.
-    expect(nodePosition(0, 2 ** 40 - 1)).toBe(2 ** 41 - 2 - 40); // then 40 ancestors
-    expect(nodePosition(40, 0)).toBe(2 ** 41 - 2);
-    expect(nodeCount(2 ** 40)).toBe(2 ** 41 - 1);
+    // Exact far beyond 32 bits: the root over 2^40 leaves is the 41st hash of the last leaf's tree.
+    expect(nodeHome(40, 0)).toEqual({ leaf: 2 ** 40 - 1, offset: 40 * HASH });
+    expect(treeHashes(2 ** 40 - 1)).toBe(41);
   });
 });
 
@@ -128,15 +125,18 @@ function downgradeToLayout1(file: string): void {
         idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, payer TEXT NOT NULL, payee TEXT NOT NULL, seq INTEGER NOT NULL,
         kind TEXT NOT NULL, amount INTEGER NOT NULL, hash TEXT NOT NULL, body BLOB NOT NULL, UNIQUE (payer, seq)
       );
-      INSERT INTO transfers_v1 SELECT * FROM transfers;
+      INSERT INTO transfers_v1 SELECT idx, id, payer, payee, seq, kind, amount, hash, body FROM transfers;
     `);
-    const get = db.prepare<[number], { hash: Buffer }>('SELECT hash FROM nodes WHERE pos = ?');
+    const tree = db.prepare<[number], { tree: Buffer }>('SELECT tree FROM transfers WHERE idx = ?');
     const put = db.prepare('INSERT INTO nodes_v1 (level, idx, hash) VALUES (?, ?, ?)');
     for (let level = 0; 2 ** level <= size; level++) {
-      for (let index = 0; (index + 1) * 2 ** level <= size; index++) put.run(level, index, get.get(nodePosition(level, index))!.hash);
+      for (let index = 0; (index + 1) * 2 ** level <= size; index++) {
+        const home = nodeHome(level, index);
+        put.run(level, index, tree.get(home.leaf)!.tree.subarray(home.offset, home.offset + HASH));
+      }
     }
     db.exec(`
-      DROP TABLE nodes; ALTER TABLE nodes_v1 RENAME TO nodes;
+      ALTER TABLE nodes_v1 RENAME TO nodes;
       DROP TABLE transfers; ALTER TABLE transfers_v1 RENAME TO transfers;
       CREATE INDEX transfers_payee ON transfers (payee, idx);
       DROP TABLE involvements;
@@ -183,7 +183,7 @@ describe('the upgrade from layout 1', () => {
     expect(await store.settleBatch([request(await alice!.sign(bob!.id, 2, { seq: 1 }))], 6001)).toMatchObject([{ ok: false, refusal: { code: 'conflict' } }]);
     const db = new Database(file);
     expect(db.prepare("SELECT value FROM meta WHERE key = 'schema'").get()).toEqual({ value: 2 });
-    expect(db.prepare("SELECT name FROM sqlite_schema WHERE name IN ('transfers_payee', 'nodes_v1', 'transfers_v1')").all()).toEqual([]);
+    expect(db.prepare("SELECT name FROM sqlite_schema WHERE name IN ('transfers_payee', 'nodes', 'transfers_v1')").all()).toEqual([]);
     const report = await verifyLedger(db, { log: opts.log, operator: opts.operator });
     expect(report.violations).toEqual([]);
     expect(report.transfers).toBe(size + 1);

@@ -5,12 +5,11 @@
 // (docs/decisions.md #22). Version 1 touched about 40 pages for a batch of 5 transfers: a random
 // leaf page of each of three secondary indexes per transfer, and one page per level of the
 // Merkle tree. Version 2 writes, per batch:
-// - transfers: appended in leaf order (rowid = leaf index); the only secondary index is the id's,
-//   needed for idempotency inside the batch's transaction. Transfer ids begin with their
-//   creation time (src/core/ledger/transfer.ts `newTransferId`), so that index grows at its
-//   right edge too.
-// - nodes: keyed by the node's post-order position, which is the order nodes are completed, so a
-//   leaf and the nodes it completes are appended together (`nodePosition`).
+// - transfers: appended in leaf order (rowid = leaf index), each with its `tree`: the leaf's
+//   hash and the hashes of the Merkle nodes that appending it completed, so the tree needs no
+//   table (and no page) of its own (`nodeHome`). The only secondary index is the id's, needed for
+//   idempotency inside the batch's transaction. Transfer ids begin with their creation time
+//   (src/core/ledger/transfer.ts `newTransferId`), so that index is written near one place too.
 // - accounts and one checkpoint.
 // The history index (`involvements`: account, leaf) is derived from the log and kept up to date
 // *behind* settlement, many leaves per transaction (sqlite-store.ts `indexBehind`); `indexed` in
@@ -32,12 +31,12 @@ CREATE TABLE IF NOT EXISTS transfers (
   kind TEXT NOT NULL,
   amount INTEGER NOT NULL,
   hash TEXT NOT NULL,
-  body BLOB NOT NULL
+  body BLOB NOT NULL,
+  -- The leaf hash, then the hashes of the nodes this leaf completed (levels 1, 2, …): 32 bytes each.
+  tree BLOB NOT NULL
 );
 -- Derived from the log (ledger verify recomputes it): balance, last seq and head per account.
 CREATE TABLE IF NOT EXISTS accounts (account TEXT PRIMARY KEY, balance INTEGER NOT NULL, seq INTEGER NOT NULL, head TEXT NOT NULL) WITHOUT ROWID;
--- Complete subtrees of the Merkle tree by post-order position (nodePosition); leaves included.
-CREATE TABLE IF NOT EXISTS nodes (pos INTEGER PRIMARY KEY, hash BLOB NOT NULL);
 -- Derived from the log, for history: each leaf under its payer and its payee, up to meta 'indexed'.
 CREATE TABLE IF NOT EXISTS involvements (account TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (account, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root TEXT NOT NULL, time INTEGER NOT NULL, sig TEXT NOT NULL);
@@ -52,33 +51,29 @@ CREATE TABLE IF NOT EXISTS evidence (
 CREATE INDEX IF NOT EXISTS evidence_payer ON evidence (payer);
 `;
 
-const ones = (n: number) => {
-  let count = 0;
-  for (let x = n; x > 0; x = Math.floor(x / 2)) count += x % 2;
-  return count;
-};
+export const HASH = 32;
 
-/**
- * Where the complete subtree of 2^level leaves starting at leaf index·2^level sits in post-order:
- * the order in which appending leaves completes nodes (a leaf, then every node it completes).
- * Before it come the nodes of all complete subtrees of the first L = (index+1)·2^level leaves,
- * 2L − popcount(L) of them, minus this node itself and the ancestors that the same leaf
- * completes after it (as many as index+1 has trailing zero bits).
- */
-export function nodePosition(level: number, index: number): number {
-  const leaves = (index + 1) * 2 ** level;
-  let above = 0;
-  for (let x = index + 1; x % 2 === 0; x /= 2) above++;
-  return 2 * leaves - ones(leaves) - 1 - above;
+/** How many times 2 divides n (n ≥ 1). */
+function twos(n: number): number {
+  let k = 0;
+  for (let x = n; x % 2 === 0; x /= 2) k++;
+  return k;
 }
 
-/** How many nodes a tree of `size` leaves stores: every complete subtree. */
-export const nodeCount = (size: number): number => 2 * size - ones(size);
+/**
+ * Where node (level, index) is stored: the complete subtree of 2^level leaves ending at leaf
+ * (index+1)·2^level − 1, which is the leaf whose appending completed it, at `level` hashes into
+ * that leaf's tree.
+ */
+export const nodeHome = (level: number, index: number): { leaf: number; offset: number } => ({ leaf: (index + 1) * 2 ** level - 1, offset: level * HASH });
+
+/** How many hashes leaf `leaf`'s tree holds: its own and one per node it completes. */
+export const treeHashes = (leaf: number): number => 1 + twos(leaf + 1);
 
 /**
- * Creates the tables, or upgrades a version 1 file in one transaction: its nodes are re-keyed by
- * position, the (payer, seq) and payee indexes dropped (the transfers table is rebuilt without
- * its UNIQUE (payer, seq) constraint), and the history index is left to be built behind.
+ * Creates the tables, or upgrades a layout 1 file in one transaction: the transfers table is
+ * rebuilt with each leaf's tree (from the old nodes table, then dropped) and without the
+ * (payer, seq) and payee indexes; the history index is then built behind (sqlite-store.ts).
  */
 export function migrate(db: Database.Database): void {
   db.transaction(() => {
@@ -88,19 +83,23 @@ export function migrate(db: Database.Database): void {
       throw new Error(`this ledger database has layout ${version}, newer than this relay's ${SCHEMA_VERSION}: run a newer relay`);
     }
     if (version === 1) {
-      db.function('node_position', { deterministic: true }, (level, index) => nodePosition(Number(level), Number(index)));
       db.exec(`
-        ALTER TABLE nodes RENAME TO nodes_v1;
         ALTER TABLE transfers RENAME TO transfers_v1;
         DROP INDEX IF EXISTS transfers_payee;
       `);
       db.exec(SCHEMA);
-      db.exec(`
-        INSERT INTO nodes (pos, hash) SELECT node_position(level, idx), hash FROM nodes_v1;
-        INSERT INTO transfers SELECT idx, id, payer, payee, seq, kind, amount, hash, body FROM transfers_v1 ORDER BY idx;
-        DROP TABLE nodes_v1;
-        DROP TABLE transfers_v1;
-      `);
+      // Each leaf takes along the nodes it completed, read from the old table by (level, index).
+      const node = db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM nodes WHERE level = ? AND idx = ?');
+      const copy = db.prepare('INSERT INTO transfers SELECT idx, id, payer, payee, seq, kind, amount, hash, body, ? FROM transfers_v1 WHERE idx = ?');
+      const page = db.prepare<[number], { idx: number }>('SELECT idx FROM transfers_v1 WHERE idx >= ? ORDER BY idx LIMIT 1000');
+      for (let rows = page.all(0); rows.length > 0; rows = page.all(rows.at(-1)!.idx + 1)) {
+        for (const { idx } of rows) {
+          const tree = Array.from({ length: treeHashes(idx) }, (_, level) => node.get(level, (idx + 1) / 2 ** level - 1)?.hash);
+          if (tree.some((h) => h === undefined)) throw new Error(`this ledger database lacks a Merkle node of leaf ${idx}; run "ledger verify" with the relay that wrote it`);
+          copy.run(Buffer.concat(tree as Buffer[]), idx);
+        }
+      }
+      db.exec('DROP TABLE nodes; DROP TABLE transfers_v1;');
     } else db.exec(SCHEMA);
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(SCHEMA_VERSION);
   }).immediate();

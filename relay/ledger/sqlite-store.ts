@@ -11,13 +11,14 @@
 // COMMIT on the thread pool instead of inside it (wal-sync.ts): `settleBatch` still resolves only
 // once the batch is durable, and until then `checkpoint` does not serve the batch's checkpoint.
 import Database from 'better-sqlite3';
-import { consistencyPath, inclusionPath } from '../../src/core/ledger/merkle.ts';
+import { concatBytes } from '../../src/core/bytes.ts';
+import { consistencyPath, inclusionPath, type NodeReader } from '../../src/core/ledger/merkle.ts';
 import { EMPTY_ACCOUNT, type AccountState } from '../../src/core/ledger/rules.ts';
 import type { SignedCheckpoint } from '../../src/core/ledger/checkpoint.ts';
 import { settleInTx, sha256, type LedgerTx, type Settled } from './settle-tx.ts';
 import { startWalCheckpointer, WAL_RESTART_BYTES, type WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import { walSync, type WalSync } from './wal-sync.ts';
-import { migrate, nodePosition } from './sqlite-schema.ts';
+import { HASH, migrate, nodeHome } from './sqlite-schema.ts';
 import type { Evidence, LedgerStore, LedgerStoreOptions, SettleOutcome, SettleRequest } from './store.ts';
 
 export const LEDGER_DB_FILE = 'ledger.sqlite';
@@ -54,6 +55,9 @@ export class SqliteLedgerStore implements LedgerStore {
   private durableSize = 0;
   /** How far this connection last saw the history index reach (another process may index too). */
   private indexedHint = 0;
+  /** The Merkle tree's right edge by level, valid while the log has `edgeSize` leaves. */
+  private readonly edge = new Map<number, { index: number; hash: Uint8Array }>();
+  private edgeSize = -1;
 
   constructor(
     file: string,
@@ -80,9 +84,8 @@ export class SqliteLedgerStore implements LedgerStore {
       putAccount: db.prepare(
         'INSERT INTO accounts (account, balance, seq, head) VALUES (?, ?, ?, ?) ON CONFLICT (account) DO UPDATE SET balance = excluded.balance, seq = excluded.seq, head = excluded.head',
       ),
-      putTransfer: db.prepare('INSERT INTO transfers (idx, id, payer, payee, seq, kind, amount, hash, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-      node: db.prepare<[number], { hash: Buffer }>('SELECT hash FROM nodes WHERE pos = ?'),
-      putNode: db.prepare('INSERT INTO nodes (pos, hash) VALUES (?, ?)'),
+      putTransfer: db.prepare('INSERT INTO transfers (idx, id, payer, payee, seq, kind, amount, hash, body, tree) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      tree: db.prepare<[number], { tree: Buffer }>('SELECT tree FROM transfers WHERE idx = ?'),
       latest: db.prepare<[], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints ORDER BY size DESC LIMIT 1'),
       atSize: db.prepare<[number], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints WHERE size = ?'),
       latestUpTo: db.prepare<[number], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints WHERE size <= ? ORDER BY size DESC LIMIT 1'),
@@ -116,13 +119,17 @@ export class SqliteLedgerStore implements LedgerStore {
       },
       account: (id) => q.account.get(id) ?? { ...EMPTY_ACCOUNT },
       putAccount: (id, s) => void q.putAccount.run(id, s.balance, s.seq, s.head),
-      putTransfer: (index, { transfer: t, hash, bytes }) => void q.putTransfer.run(index, t.id, t.from, t.to, t.seq, t.kind, t.amount, hash, bytes),
-      node: (level, index) => {
-        const r = q.node.get(nodePosition(level, index));
-        if (!r) throw new Error(`ledger database is missing Merkle node (${level}, ${index})`);
-        return bytes(r.hash);
+      putTransfer: (index, { transfer: t, hash, bytes }, tree) => {
+        q.putTransfer.run(index, t.id, t.from, t.to, t.seq, t.kind, t.amount, hash, bytes, concatBytes(...tree));
+        tree.forEach((h, level) => this.edge.set(level, { index: (index + 1) / 2 ** level - 1, hash: h }));
+        this.edgeSize = index + 1;
       },
-      putNode: (level, index, hash) => void q.putNode.run(nodePosition(level, index), hash),
+      node: (level, index) => {
+        const home = nodeHome(level, index);
+        const tree = q.tree.get(home.leaf)?.tree;
+        if (!tree || tree.length < home.offset + HASH) throw new Error(`ledger database is missing Merkle node (${level}, ${index})`);
+        return bytes(tree).slice(home.offset, home.offset + HASH);
+      },
       latestCheckpoint: () => {
         const r = q.latest.get();
         return r && checkpoint(r);
@@ -137,7 +144,33 @@ export class SqliteLedgerStore implements LedgerStore {
       putEvidence: (req, reason, now) => void q.putEvidence.run(req.hash, req.transfer.from, reason, req.bytes, now),
     };
     this.tx = tx;
-    this.settle = db.transaction((requests: SettleRequest[], now: number) => settleInTx(tx, requests, now, opts)).immediate;
+    // Settling reads only the tree's right edge (the siblings of a new leaf, the subtrees of the
+    // root), which it wrote itself: kept here between batches, for as long as the log's size shows
+    // that nobody else (the `mint` command) appended meanwhile.
+    const edgeNode: NodeReader = (level, index) => {
+      const e = this.edge.get(level);
+      if (e?.index === index) return e.hash;
+      const hash = tx.node(level, index);
+      this.edge.set(level, { index, hash });
+      return hash;
+    };
+    const settleTx: LedgerTx = { ...tx, node: edgeNode };
+    const settle = db.transaction((requests: SettleRequest[], now: number) => {
+      const size = tx.size();
+      if (size !== this.edgeSize) this.edge.clear();
+      this.edgeSize = size;
+      return settleInTx(settleTx, requests, now, opts);
+    }).immediate;
+    this.settle = (requests, now) => {
+      try {
+        return settle(requests, now);
+      } catch (err) {
+        // Rolled back: the edge may hold nodes of leaves that are not in the log.
+        this.edge.clear();
+        this.edgeSize = -1;
+        throw err;
+      }
+    };
     if (options.asyncFsync) {
       // Per connection: the mint command and other connections keep FULL.
       this.db.pragma('synchronous = NORMAL');

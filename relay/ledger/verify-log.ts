@@ -3,7 +3,8 @@
 // - each stored transfer is the canonical encoding of a valid v1 transfer, its columns and hash
 //   match its bytes, its signature is the payer's, and it obeys the rules when replayed in order
 //   (seq, prev, balance, operator-only mint); leaf indices have no gaps;
-// - every stored Merkle node equals the recomputed one, and no extra nodes exist;
+// - every stored Merkle node equals the recomputed one, and each leaf stores exactly the nodes
+//   it completed;
 // - every checkpoint is signed by the ledger key, names this log, has the recomputed root at its
 //   size, lies within the log, and checkpoint times never decrease;
 // - the accounts table equals the replayed balances, seqs and heads, no balance is negative, and
@@ -25,7 +26,7 @@ import { LedgerReplay } from '../../src/core/ledger/replay.ts';
 import { decodeTransfer, verifyTransferSignature, type SignedTransfer } from '../../src/core/ledger/transfer.ts';
 import type { AccountId } from '../../src/core/ids.ts';
 import { sha256 } from './settle-tx.ts';
-import { nodeCount, nodePosition } from './sqlite-schema.ts';
+import { HASH, treeHashes } from './sqlite-schema.ts';
 
 export interface VerifyReport {
   violations: string[];
@@ -46,6 +47,7 @@ interface Row {
   amount: number;
   hash: string;
   body: Buffer;
+  tree: Buffer;
 }
 
 const SIGNATURE_BATCH = 512;
@@ -78,16 +80,11 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
     if (!f || f.index !== index) throw new Error(`verifier bug: node (${level}, ${index}) is not on the frontier`);
     return f.hash;
   };
-  const storedNode = db.prepare<[number], { hash: Buffer }>('SELECT hash FROM nodes WHERE pos = ?');
   const checkpoints = db.prepare<[], { size: number; root: string; time: number; sig: string }>('SELECT size, root, time, sig FROM checkpoints ORDER BY size').all();
   let nextCheckpoint = 0;
   let lastTime = 0;
   let size = 0;
 
-  const checkNode = (level: number, index: number, hash: Uint8Array) => {
-    const stored = storedNode.get(nodePosition(level, index));
-    if (!stored || !Buffer.from(hash).equals(stored.hash)) violate(`Merkle node (${level}, ${index}) is ${stored ? 'wrong' : 'missing'}`);
-  };
   const checkCheckpointsAt = async (n: number) => {
     for (; nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint]!.size === n; nextCheckpoint++) {
       const c = checkpoints[nextCheckpoint]!;
@@ -109,7 +106,7 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
 
   await checkCheckpointsAt(0);
   // Pages, not an iterator: better-sqlite3 allows no other statement while one iterates.
-  const page = db.prepare<[number, number], Row>('SELECT idx, id, payer, payee, seq, kind, amount, hash, body FROM transfers WHERE idx >= ? ORDER BY idx LIMIT ?');
+  const page = db.prepare<[number, number], Row>('SELECT idx, id, payer, payee, seq, kind, amount, hash, body, tree FROM transfers WHERE idx >= ? ORDER BY idx LIMIT ?');
   let gap = false;
   for (let rows = page.all(0, PAGE); rows.length > 0 && !gap; rows = page.all(size, PAGE)) {
     for (const row of rows) {
@@ -138,10 +135,16 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
       }
       const leaf = sha256(leafPreimage(body));
       const completed = completedNodes(read, size, leaf, sha256);
-      for (const n of [{ level: 0, index: size, hash: leaf }, ...completed]) {
+      // The leaf's stored tree: its hash and the nodes it completed, each as recomputed.
+      const nodes = [{ level: 0, index: size, hash: leaf }, ...completed];
+      // An edit may have left something other than bytes there: then every node is missing.
+      const tree = Buffer.isBuffer(row.tree) ? row.tree : Buffer.alloc(0);
+      for (const n of nodes) {
         frontier.set(n.level, { index: n.index, hash: n.hash });
-        checkNode(n.level, n.index, n.hash);
+        const stored = tree.subarray(n.level * HASH, (n.level + 1) * HASH);
+        if (stored.length < HASH || !Buffer.from(n.hash).equals(stored)) violate(`Merkle node (${n.level}, ${n.index}) is ${stored.length < HASH ? 'missing' : 'wrong'}`);
       }
+      if (tree.length !== treeHashes(size) * HASH) violate(`leaf ${size} stores ${tree.length} bytes of Merkle nodes; it completes ${treeHashes(size) - 1} nodes`);
       size++;
       await checkCheckpointsAt(size);
       if (batch.length >= SIGNATURE_BATCH) await verifyBatch();
@@ -150,9 +153,6 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
   await verifyBatch();
   if (nextCheckpoint < checkpoints.length) violate(`checkpoint at size ${checkpoints[nextCheckpoint]!.size} lies beyond the log (${size} leaves)`);
 
-  const expectedNodes = nodeCount(size);
-  const storedNodes = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM nodes').get()?.n ?? 0;
-  if (storedNodes !== expectedNodes) violate(`the tree holds ${storedNodes} nodes; a log of ${size} leaves has ${expectedNodes}`);
 
   const stored = new Map(db.prepare<[], { account: string; balance: number; seq: number; head: string }>('SELECT account, balance, seq, head FROM accounts').all().map((a) => [a.account, a]));
   let sum = 0;

@@ -153,8 +153,10 @@ describe('floe-relay ledger verify', () => {
       ['a transfer deleted', 'DELETE FROM transfers WHERE idx = 1', /leaf 1 is missing/],
       ['a checkpoint root edited', "UPDATE checkpoints SET root = (SELECT root FROM checkpoints ORDER BY size DESC LIMIT 1) WHERE size = (SELECT MIN(size) FROM checkpoints)", /checkpoint at size \d+ has root/],
       ['a checkpoint signature swapped', 'UPDATE checkpoints SET sig = (SELECT sig FROM checkpoints ORDER BY size DESC LIMIT 1) WHERE size = (SELECT MIN(size) FROM checkpoints)', /not signed by the ledger key/],
-      // Node (1, 0) is the third in post-order: leaf 0, leaf 1, their parent.
-      ['a Merkle node edited', 'UPDATE nodes SET hash = zeroblob(32) WHERE pos = 2', /Merkle node \(1, 0\) is wrong/],
+      // Node (1, 0) is completed by leaf 1: the second hash of its tree.
+      ['a Merkle node edited', 'UPDATE transfers SET tree = zeroblob(64) WHERE idx = 1', /Merkle node \(1, 0\) is wrong/],
+      ['Merkle nodes replaced by text', "UPDATE transfers SET tree = 'x' WHERE idx = 5", /Merkle node \(0, 5\) is missing/],
+      ['a Merkle node dropped', 'UPDATE transfers SET tree = substr(tree, 1, 32) WHERE idx = 3', /Merkle node \(2, 0\) is missing/],
       ['a history index entry forged', "INSERT INTO involvements (account, idx) VALUES ('AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 0)", /the history index holds \d+ entries; \d+ indexed leaves make/],
       ['a history index entry moved to another account', "UPDATE involvements SET account = 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' WHERE idx = 1 AND account = (SELECT payee FROM transfers WHERE idx = 1)", /leaf 1 is missing from the history index/],
       ['the history index overstated', "INSERT INTO meta (key, value) VALUES ('indexed', 99) ON CONFLICT (key) DO UPDATE SET value = 99", /claims to cover 99 leaves of 6/],
