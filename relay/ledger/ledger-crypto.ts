@@ -5,9 +5,10 @@
 // - `workerLedgerCrypto`, what the relay uses: worker threads doing node:crypto Ed25519 in jobs
 //   of at most 16 items: a job crosses to a worker as one packed buffer, so the main thread pays
 //   a few microseconds per transfer instead of WebCrypto's per-call dispatch (about 30 µs each
-//   for verify and sign, measured; see bench/ledger.ts). Each job goes to the least loaded
-//   worker, and each worker runs receipt signatures ahead of the verifications queued on it, so
-//   a durable batch's receipts never wait behind a burst.
+//   for verify and sign, measured; see bench/ledger.ts). Jobs go to the first worker until it
+//   holds about 2 ms of work, then to the least loaded (SPILL_US), and each worker runs receipt
+//   signatures ahead of the verifications queued on it, so a durable batch's receipts never
+//   wait behind a burst.
 // - `adaptiveLedgerCrypto`: WebCrypto for small batches, workers for large ones. The relay used
 //   it until the WAL sync moved to libuv's thread pool (wal-sync.ts), where WebCrypto jobs
 //   would queue ahead of it.
@@ -119,8 +120,20 @@ interface Slot {
 /** Rough cost of one item (µs of node:crypto Ed25519 on the target): to balance the workers. */
 const COST = { verify: 160, sign: 60 };
 
+/**
+ * The first worker takes every job while it holds less than this much work (µs); beyond it, jobs
+ * go to the least loaded worker. At moderate load one worker is enough, and waking a second one
+ * for every other job cost the main thread dearly on a 2-core machine: the woken worker took the
+ * main thread's core (measured at half load in bench/ledger.ts: postMessage 1.1 s of main-thread
+ * time per 8 s spread over two workers, 0.3 s with one; main thread 245 → 215 µs per transfer).
+ * Under heavy load the first worker's queue passes this at once and both work.
+ */
+const SPILL_US = 2_000;
+
 class Pool {
   private readonly workers: Slot[] = [];
+  /** Jobs posted to each worker so far (tests and diagnostics). */
+  readonly jobs: number[];
   private nextId = 0;
   private closed = false;
 
@@ -129,6 +142,7 @@ class Pool {
     threads: number,
   ) {
     for (let i = 0; i < threads; i++) this.workers.push(this.spawn());
+    this.jobs = this.workers.map(() => 0);
   }
 
   private spawn(): Slot {
@@ -158,7 +172,9 @@ class Pool {
 
   run(op: 'verify' | 'sign', buf: Uint8Array, count: number): Promise<ArrayBuffer> {
     if (this.closed) return Promise.reject(new Error('ledger crypto pool is closed'));
-    const slot = this.workers.reduce((a, b) => (b.load < a.load ? b : a));
+    const first = this.workers[0]!;
+    const slot = first.load < SPILL_US ? first : this.workers.reduce((a, b) => (b.load < a.load ? b : a));
+    this.jobs[this.workers.indexOf(slot)]!++;
     const cost = count * COST[op];
     slot.load += cost;
     const id = this.nextId++;
@@ -214,9 +230,10 @@ const u32 = (n: number) => {
 const ZERO_KEY = new Uint8Array(32);
 const ZERO_SIG = new Uint8Array(64);
 
-export function workerLedgerCrypto(ledgerPrivateKey: Uint8Array, threads = Math.max(1, availableParallelism())): LedgerCrypto {
+export function workerLedgerCrypto(ledgerPrivateKey: Uint8Array, threads = Math.max(1, availableParallelism())): LedgerCrypto & { jobsPerWorker(): number[] } {
   const pool = new Pool(ledgerPrivateKey, threads);
   return {
+    jobsPerWorker: () => [...pool.jobs],
     async verifyTransfers(transfers) {
       const results = await Promise.all(
         chunks(transfers).map((group) => {

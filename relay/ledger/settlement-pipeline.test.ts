@@ -140,4 +140,21 @@ describe('workerLedgerCrypto scheduling', () => {
     expect(done).toEqual(['sign', 'verify']);
     await crypto.close();
   });
+
+  it('keeps moderate work on one worker and spreads a burst over all of them', async () => {
+    const { op, alice, key } = await world();
+    const transfers = await Promise.all(Array.from({ length: 96 }, (_, i) => alice.sign(op.id, i + 1)));
+    const crypto = workerLedgerCrypto(key.privateKey, 2);
+    // Eight small jobs at once, as at moderate load: together they are less than 2 ms of work,
+    // so the first worker takes them all (spread by load alone, they would alternate 4 and 4).
+    const small = await Promise.all(transfers.slice(0, 8).map((t) => crypto.verifyTransfers([t])));
+    expect(small.flat()).toEqual(Array(8).fill(true));
+    expect(crypto.jobsPerWorker()).toEqual([8, 0]);
+    // A burst of 88 (six jobs of up to 16): past the first worker's share, the second takes some.
+    expect((await crypto.verifyTransfers(transfers.slice(8))).every((ok) => ok)).toBe(true);
+    const [first, second] = crypto.jobsPerWorker();
+    expect(first! + second!).toBe(14);
+    expect(second).toBeGreaterThanOrEqual(2);
+    await crypto.close();
+  });
 });
