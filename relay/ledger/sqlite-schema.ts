@@ -11,11 +11,11 @@
 //   idempotency inside the batch's transaction. Transfer ids begin with their creation time
 //   (src/core/ledger/transfer.ts `newTransferId`), so that index is written near one place too.
 // - accounts and one checkpoint.
-// The history index (`involvements`: account, leaf) is derived from the log and kept up to date
-// *behind* settlement, many leaves per transaction (sqlite-store.ts `indexBehind`); `indexed` in
-// meta says how far it goes, and history reads the few newer leaves from the log itself.
+// History needs no index either: each transfer row links its payer's and payee's previous
+// transfers (history-links.ts), and the accounts row names the latest.
 // A payer's seq needs no index: seqs are contiguous, so a seq at most the payer's last is used.
 import type Database from 'better-sqlite3';
+import { HistoryLinks } from './history-links.ts';
 
 export const SCHEMA_VERSION = 2;
 
@@ -33,12 +33,14 @@ CREATE TABLE IF NOT EXISTS transfers (
   hash TEXT NOT NULL,
   body BLOB NOT NULL,
   -- The leaf hash, then the hashes of the nodes this leaf completed (levels 1, 2, …): 32 bytes each.
-  tree BLOB NOT NULL
+  tree BLOB NOT NULL,
+  -- The payer's and the payee's history chains (history-links.ts): count, previous leaf, jump.
+  payer_n INTEGER NOT NULL, payer_prev INTEGER, payer_jump INTEGER,
+  payee_n INTEGER NOT NULL, payee_prev INTEGER, payee_jump INTEGER
 );
--- Derived from the log (ledger verify recomputes it): balance, last seq and head per account.
-CREATE TABLE IF NOT EXISTS accounts (account TEXT PRIMARY KEY, balance INTEGER NOT NULL, seq INTEGER NOT NULL, head TEXT NOT NULL) WITHOUT ROWID;
--- Derived from the log, for history: each leaf under its payer and its payee, up to meta 'indexed'.
-CREATE TABLE IF NOT EXISTS involvements (account TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY (account, idx)) WITHOUT ROWID;
+-- Derived from the log (ledger verify recomputes it): balance, last seq and head per account,
+-- and the leaf of its latest transfer paid or received.
+CREATE TABLE IF NOT EXISTS accounts (account TEXT PRIMARY KEY, balance INTEGER NOT NULL, seq INTEGER NOT NULL, head TEXT NOT NULL, last INTEGER) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root TEXT NOT NULL, time INTEGER NOT NULL, sig TEXT NOT NULL);
 -- Conflicting signed transfers (same id or same payer seq, other content), kept as evidence.
 CREATE TABLE IF NOT EXISTS evidence (
@@ -72,8 +74,8 @@ export const treeHashes = (leaf: number): number => 1 + twos(leaf + 1);
 
 /**
  * Creates the tables, or upgrades a layout 1 file in one transaction: the transfers table is
- * rebuilt with each leaf's tree (from the old nodes table, then dropped) and without the
- * (payer, seq) and payee indexes; the history index is then built behind (sqlite-store.ts).
+ * rebuilt with each leaf's tree (from the old nodes table, then dropped) and history links, and
+ * without the (payer, seq) and payee indexes; each account gets its latest leaf.
  */
 export function migrate(db: Database.Database): void {
   db.transaction(() => {
@@ -88,17 +90,25 @@ export function migrate(db: Database.Database): void {
         DROP INDEX IF EXISTS transfers_payee;
       `);
       db.exec(SCHEMA);
-      // Each leaf takes along the nodes it completed, read from the old table by (level, index).
+      // Each leaf takes along the nodes it completed, read from the old table by (level, index),
+      // and its place in its payer's and payee's history chains.
+      db.exec('ALTER TABLE accounts ADD COLUMN last INTEGER');
+      const links = new HistoryLinks(db);
       const node = db.prepare<[number, number], { hash: Buffer }>('SELECT hash FROM nodes WHERE level = ? AND idx = ?');
-      const copy = db.prepare('INSERT INTO transfers SELECT idx, id, payer, payee, seq, kind, amount, hash, body, ? FROM transfers_v1 WHERE idx = ?');
-      const page = db.prepare<[number], { idx: number }>('SELECT idx FROM transfers_v1 WHERE idx >= ? ORDER BY idx LIMIT 1000');
+      const copy = db.prepare(
+        'INSERT INTO transfers SELECT idx, id, payer, payee, seq, kind, amount, hash, body, ?, ?, ?, ?, ?, ?, ? FROM transfers_v1 WHERE idx = ?',
+      );
+      const page = db.prepare<[number], { idx: number; payer: string; payee: string }>('SELECT idx, payer, payee FROM transfers_v1 WHERE idx >= ? ORDER BY idx LIMIT 1000');
       for (let rows = page.all(0); rows.length > 0; rows = page.all(rows.at(-1)!.idx + 1)) {
-        for (const { idx } of rows) {
+        for (const { idx, payer, payee } of rows) {
           const tree = Array.from({ length: treeHashes(idx) }, (_, level) => node.get(level, (idx + 1) / 2 ** level - 1)?.hash);
           if (tree.some((h) => h === undefined)) throw new Error(`this ledger database lacks a Merkle node of leaf ${idx}; run "ledger verify" with the relay that wrote it`);
-          copy.run(Buffer.concat(tree as Buffer[]), idx);
+          const l = links.append(idx, payer, payee);
+          copy.run(Buffer.concat(tree as Buffer[]), l.payer.n, l.payer.prev, l.payer.jump, l.payee.n, l.payee.prev, l.payee.jump, idx);
         }
       }
+      const setLast = db.prepare('UPDATE accounts SET last = ? WHERE account = ?');
+      for (const { account } of db.prepare<[], { account: string }>('SELECT account FROM accounts').all()) setLast.run(links.last(account)?.idx ?? null, account);
       db.exec('DROP TABLE nodes; DROP TABLE transfers_v1;');
     } else db.exec(SCHEMA);
     db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(SCHEMA_VERSION);

@@ -19,12 +19,10 @@ import { settleInTx, sha256, type LedgerTx, type Settled } from './settle-tx.ts'
 import { startWalCheckpointer, WAL_RESTART_BYTES, type WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import { walSync, type WalSync } from './wal-sync.ts';
 import { HASH, migrate, nodeHome } from './sqlite-schema.ts';
+import { HistoryLinks } from './history-links.ts';
 import type { Evidence, LedgerStore, LedgerStoreOptions, SettleOutcome, SettleRequest } from './store.ts';
 
 export const LEDGER_DB_FILE = 'ledger.sqlite';
-
-/** History reads at most this many leaves of the log that the history index does not cover yet. */
-export const INDEX_LAG = 2048;
 
 interface CheckpointRow {
   size: number;
@@ -53,8 +51,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly walSync: WalSync | null = null;
   /** With `asyncFsync`: the log size known to be on disk (everything committed before a sync). */
   private durableSize = 0;
-  /** How far this connection last saw the history index reach (another process may index too). */
-  private indexedHint = 0;
+  private readonly links: HistoryLinks;
   /** The Merkle tree's right edge by level, valid while the log has `edgeSize` leaves. */
   private readonly edge = new Map<number, { index: number; hash: Uint8Array }>();
   private edgeSize = -1;
@@ -82,9 +79,12 @@ export class SqliteLedgerStore implements LedgerStore {
       byId: db.prepare<[string], { idx: number; hash: string }>('SELECT idx, hash FROM transfers WHERE id = ?'),
       account: db.prepare<[string], AccountState>('SELECT balance, seq, head FROM accounts WHERE account = ?'),
       putAccount: db.prepare(
-        'INSERT INTO accounts (account, balance, seq, head) VALUES (?, ?, ?, ?) ON CONFLICT (account) DO UPDATE SET balance = excluded.balance, seq = excluded.seq, head = excluded.head',
+        'INSERT INTO accounts (account, balance, seq, head, last) VALUES (?, ?, ?, ?, ?) ON CONFLICT (account) DO UPDATE SET balance = excluded.balance, seq = excluded.seq, head = excluded.head, last = excluded.last',
       ),
-      putTransfer: db.prepare('INSERT INTO transfers (idx, id, payer, payee, seq, kind, amount, hash, body, tree) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      putTransfer: db.prepare(
+        `INSERT INTO transfers (idx, id, payer, payee, seq, kind, amount, hash, body, tree, payer_n, payer_prev, payer_jump, payee_n, payee_prev, payee_jump)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
       tree: db.prepare<[number], { tree: Buffer }>('SELECT tree FROM transfers WHERE idx = ?'),
       latest: db.prepare<[], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints ORDER BY size DESC LIMIT 1'),
       atSize: db.prepare<[number], CheckpointRow>('SELECT size, root, time, sig FROM checkpoints WHERE size = ?'),
@@ -95,19 +95,11 @@ export class SqliteLedgerStore implements LedgerStore {
       putEvidence: db.prepare('INSERT OR IGNORE INTO evidence (hash, payer, reason, body, received) VALUES (?, ?, ?, ?, ?)'),
       evidence: db.prepare<[number], { body: Buffer; reason: 'id' | 'seq'; received: number }>('SELECT body, reason, received FROM evidence ORDER BY received, hash LIMIT ?'),
       entries: db.prepare<[number, number], { body: Buffer }>('SELECT body FROM transfers WHERE idx >= ? ORDER BY idx LIMIT ?'),
-      // History: the leaves the index does not cover yet straight from the log (at most about
-      // INDEX_LAG of them, a range of the rowid), then the index.
-      recent: db.prepare<[number, number, string, string, number], { idx: number; body: Buffer }>(
-        'SELECT idx, body FROM transfers WHERE idx >= ? AND idx < ? AND (payer = ? OR payee = ?) ORDER BY idx DESC LIMIT ?',
-      ),
-      indexedHistory: db.prepare<[string, number, number], { idx: number; body: Buffer }>(
-        'SELECT t.idx AS idx, t.body AS body FROM involvements i JOIN transfers t ON t.idx = i.idx WHERE i.account = ? AND i.idx < ? ORDER BY i.idx DESC LIMIT ?',
-      ),
-      unindexed: db.prepare<[number, number], { idx: number; payer: string; payee: string }>('SELECT idx, payer, payee FROM transfers WHERE idx >= ? ORDER BY idx LIMIT ?'),
-      putInvolvement: db.prepare('INSERT OR IGNORE INTO involvements (account, idx) VALUES (?, ?)'),
+      body: db.prepare<[number], { body: Buffer }>('SELECT body FROM transfers WHERE idx = ?'),
     };
     this.checkIdentity();
     const q = this.q;
+    this.links = new HistoryLinks(db);
     const checkpoint = (r: CheckpointRow): SignedCheckpoint => ({ v: 1, log: opts.log, size: r.size, root: r.root, time: r.time, sig: r.sig });
     const tx: LedgerTx = {
       size: () => q.size.get()?.n ?? 0,
@@ -118,9 +110,11 @@ export class SqliteLedgerStore implements LedgerStore {
         return r && { index: r.idx, hash: r.hash };
       },
       account: (id) => q.account.get(id) ?? { ...EMPTY_ACCOUNT },
-      putAccount: (id, s) => void q.putAccount.run(id, s.balance, s.seq, s.head),
+      // Only accounts that a transfer of this batch touched are put: their latest link is known.
+      putAccount: (id, s) => void q.putAccount.run(id, s.balance, s.seq, s.head, this.links.last(id)?.idx ?? null),
       putTransfer: (index, { transfer: t, hash, bytes }, tree) => {
-        q.putTransfer.run(index, t.id, t.from, t.to, t.seq, t.kind, t.amount, hash, bytes, concatBytes(...tree));
+        const { payer: a, payee: b } = this.links.append(index, t.from, t.to);
+        q.putTransfer.run(index, t.id, t.from, t.to, t.seq, t.kind, t.amount, hash, bytes, concatBytes(...tree), a.n, a.prev, a.jump, b.n, b.prev, b.jump);
         tree.forEach((h, level) => this.edge.set(level, { index: (index + 1) / 2 ** level - 1, hash: h }));
         this.edgeSize = index + 1;
       },
@@ -146,7 +140,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.tx = tx;
     // Settling reads only the tree's right edge (the siblings of a new leaf, the subtrees of the
     // root), which it wrote itself: kept here between batches, for as long as the log's size shows
-    // that nobody else (the `mint` command) appended meanwhile.
+    // that nobody else (the `mint` command) appended meanwhile. So are the history links.
     const edgeNode: NodeReader = (level, index) => {
       const e = this.edge.get(level);
       if (e?.index === index) return e.hash;
@@ -158,6 +152,7 @@ export class SqliteLedgerStore implements LedgerStore {
     const settle = db.transaction((requests: SettleRequest[], now: number) => {
       const size = tx.size();
       if (size !== this.edgeSize) this.edge.clear();
+      this.links.begin(size !== this.edgeSize);
       this.edgeSize = size;
       return settleInTx(settleTx, requests, now, opts);
     }).immediate;
@@ -165,7 +160,7 @@ export class SqliteLedgerStore implements LedgerStore {
       try {
         return settle(requests, now);
       } catch (err) {
-        // Rolled back: the edge may hold nodes of leaves that are not in the log.
+        // Rolled back: the edge and the links may hold leaves that are not in the log.
         this.edge.clear();
         this.edgeSize = -1;
         throw err;
@@ -177,30 +172,6 @@ export class SqliteLedgerStore implements LedgerStore {
       this.walSync = walSync(file);
       this.durableSize = tx.size();
     }
-    // A file upgraded from layout 1, or one another process settled into, may be far behind.
-    while (this.indexBehind(INDEX_LAG * 8) > 0);
-  }
-
-  /**
-   * Adds up to `limit` leaves that the history index does not cover yet, in one transaction;
-   * returns how many. Many leaves at once touch each account's index page once, where indexing
-   * each leaf as it settles wrote two random pages per transfer into every commit.
-   */
-  private indexBehind(limit: number): number {
-    return this.db
-      .transaction(() => {
-        const from = Number(this.q.meta.get('indexed')?.value ?? 0);
-        const rows = this.q.unindexed.all(from, limit);
-        for (const r of rows) {
-          this.q.putInvolvement.run(r.payer, r.idx);
-          this.q.putInvolvement.run(r.payee, r.idx);
-        }
-        const upTo = rows.length > 0 ? rows.at(-1)!.idx + 1 : from;
-        if (rows.length > 0) this.q.setMeta.run('indexed', upTo);
-        this.indexedHint = upTo;
-        return rows.length;
-      })
-      .immediate();
   }
 
   /** The file belongs to one ledger key and one operator; opening it with others is a mistake. */
@@ -218,20 +189,8 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async settleBatch(requests: SettleRequest[], now: number): Promise<SettleOutcome[]> {
     const outcomes = this.settle(requests, now);
-    const flushed = this.walSync?.flush();
-    // The history index catches up while the WAL syncs on the thread pool (its own commit needs
-    // no sync of its own: it is derived, and the next batch's sync covers it). A failure here
-    // loses nothing: the batch is settled, history reads the log, and the next batch retries.
-    const size = outcomes.reduce((n, o) => (o.ok ? Math.max(n, o.checkpoint.size) : n), 0);
-    if (size - this.indexedHint >= INDEX_LAG) {
-      try {
-        this.indexBehind(INDEX_LAG * 2);
-      } catch {
-        // Another process holding the write lock past busy_timeout: retried after the next batch.
-      }
-    }
-    if (flushed) {
-      await flushed;
+    if (this.walSync) {
+      await this.walSync.flush();
       for (const o of outcomes) if (o.ok) this.durableSize = Math.max(this.durableSize, o.checkpoint.size);
     }
     return outcomes;
@@ -263,13 +222,8 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async history(account: string, before: number, limit: number): Promise<{ index: number; bytes: Uint8Array }[]> {
-    // One read transaction: the index's extent and both reads come from the same snapshot.
-    return this.db.transaction(() => {
-      const indexed = Number(this.q.meta.get('indexed')?.value ?? 0);
-      const rows = this.q.recent.all(indexed, before, account, account, limit);
-      if (rows.length < limit) rows.push(...this.q.indexedHistory.all(account, Math.min(before, indexed), limit - rows.length));
-      return rows.map((r) => ({ index: r.idx, bytes: bytes(r.body) }));
-    })();
+    // One read transaction: the chain and the bodies come from the same snapshot.
+    return this.db.transaction(() => this.links.history(account, before, limit).map((index) => ({ index, bytes: bytes(this.q.body.get(index)!.body) })))();
   }
 
   async inclusionProof(index: number, size: number): Promise<Uint8Array[] | null> {

@@ -9,7 +9,8 @@
 //   size, lies within the log, and checkpoint times never decrease;
 // - the accounts table equals the replayed balances, seqs and heads, no balance is negative, and
 //   the stored supply equals the sum of mints and the sum of balances;
-// - the history index covers exactly the leaves it claims to, each under its payer and payee;
+// - each transfer's history links (history-links.ts) and each account's latest leaf are as
+//   recomputed;
 // - every piece of conflict evidence is a validly signed transfer that really conflicts;
 // - red packets (the escrow is the ledger key): the rules of src/core/ledger/redpacket-audit.ts
 //   hold for every packet, claim and refund, and the escrow's balance is what open packets hold.
@@ -27,6 +28,7 @@ import { decodeTransfer, verifyTransferSignature, type SignedTransfer } from '..
 import type { AccountId } from '../../src/core/ids.ts';
 import { sha256 } from './settle-tx.ts';
 import { HASH, treeHashes } from './sqlite-schema.ts';
+import { HistoryLinks, nextLink, type Link, type LinkRow } from './history-links.ts';
 
 export interface VerifyReport {
   violations: string[];
@@ -37,7 +39,7 @@ export interface VerifyReport {
   root: string;
 }
 
-interface Row {
+interface Row extends LinkRow {
   idx: number;
   id: string;
   payer: string;
@@ -106,7 +108,17 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
 
   await checkCheckpointsAt(0);
   // Pages, not an iterator: better-sqlite3 allows no other statement while one iterates.
-  const page = db.prepare<[number, number], Row>('SELECT idx, id, payer, payee, seq, kind, amount, hash, body, tree FROM transfers WHERE idx >= ? ORDER BY idx LIMIT ?');
+  const page = db.prepare<[number, number], Row>(
+    'SELECT idx, id, payer, payee, seq, kind, amount, hash, body, tree, payer_n, payer_prev, payer_jump, payee_n, payee_prev, payee_jump FROM transfers WHERE idx >= ? ORDER BY idx LIMIT ?',
+  );
+  // Each account's latest history link, recomputed; earlier links are read back from rows already checked.
+  const latest = new Map<string, Link>();
+  const chains = new HistoryLinks(db);
+  const checkLink = (account: string, role: string, row: Row, got: Link) => {
+    const want = nextLink(row.idx, latest.get(account) ?? null, (i) => chains.read(account, i));
+    if (want.n !== got.n || want.prev !== got.prev || want.jump !== got.jump) violate(`leaf ${row.idx}: the ${role}'s history link is wrong`);
+    latest.set(account, want);
+  };
   let gap = false;
   for (let rows = page.all(0, PAGE); rows.length > 0 && !gap; rows = page.all(size, PAGE)) {
     for (const row of rows) {
@@ -126,6 +138,8 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
         }
         if (row.hash !== hash) violate(`leaf ${row.idx}: the stored hash does not match its bytes`);
         batch.push({ idx: row.idx, transfer: t });
+        checkLink(row.payer, 'payer', row, { idx: row.idx, n: row.payer_n, prev: row.payer_prev, jump: row.payer_jump });
+        checkLink(row.payee, 'payee', row, { idx: row.idx, n: row.payee_n, prev: row.payee_prev, jump: row.payee_jump });
         const refusal = replay.apply(t, hash);
         if (refusal) violate(`leaf ${row.idx} breaks the rules when replayed: ${refusal.code} (${refusal.message})`);
         else {
@@ -154,7 +168,7 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
   if (nextCheckpoint < checkpoints.length) violate(`checkpoint at size ${checkpoints[nextCheckpoint]!.size} lies beyond the log (${size} leaves)`);
 
 
-  const stored = new Map(db.prepare<[], { account: string; balance: number; seq: number; head: string }>('SELECT account, balance, seq, head FROM accounts').all().map((a) => [a.account, a]));
+  const stored = new Map(db.prepare<[], { account: string; balance: number; seq: number; head: string; last: number | null }>('SELECT account, balance, seq, head, last FROM accounts').all().map((a) => [a.account, a]));
   let sum = 0;
   for (const [id, s] of replay.entries()) {
     const row = stored.get(id);
@@ -165,6 +179,7 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
     else if (row.balance !== s.balance || row.seq !== s.seq || row.head !== s.head) {
       violate(`account ${id}: stored balance ${row.balance} / seq ${row.seq}, but the log replays to balance ${s.balance} / seq ${s.seq}${row.head !== s.head ? ' / another head' : ''}`);
     }
+    if (row && row.last !== (latest.get(id)?.idx ?? null)) violate(`account ${id}: its latest transfer is leaf ${latest.get(id)?.idx ?? 'none'}, not ${row.last ?? 'none'}`);
   }
   for (const id of stored.keys()) violate(`account ${id} is in the accounts table but never in the log`);
   if (Number(meta('supply') ?? 0) !== replay.supply) violate(`stored supply ${String(meta('supply') ?? 0)}, but the log mints ${replay.supply}`);
@@ -172,7 +187,6 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
   const escrowBalance = replay.account(escrow).balance;
   if (escrowBalance !== packets.held) violate(`the escrow holds ${escrowBalance}, but open red packets hold ${packets.held}`);
 
-  checkHistoryIndex(db, size, Number(meta('indexed') ?? 0), violate);
   await checkEvidence(db, violate);
 
   return {
@@ -183,22 +197,6 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
     checkpoints: checkpoints.length,
     root: toHex(rootAt(read, size, sha256)),
   };
-}
-
-/** The history index covers exactly the leaves below `indexed`, each under its payer and payee. */
-function checkHistoryIndex(db: Database.Database, size: number, indexed: number, violate: (message: string) => void): void {
-  if (!Number.isSafeInteger(indexed) || indexed < 0 || indexed > size) return violate(`the history index claims to cover ${indexed} leaves of ${size}`);
-  const count = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM involvements').get()?.n ?? 0;
-  // Payer and payee always differ (self-transfers are refused), so each leaf has two entries.
-  if (count !== 2 * indexed) violate(`the history index holds ${count} entries; ${indexed} indexed leaves make ${2 * indexed}`);
-  const missing = db
-    .prepare<[number], { idx: number }>(
-      `SELECT t.idx AS idx FROM transfers t WHERE t.idx < ?
-       AND (NOT EXISTS (SELECT 1 FROM involvements i WHERE i.account = t.payer AND i.idx = t.idx)
-         OR NOT EXISTS (SELECT 1 FROM involvements i WHERE i.account = t.payee AND i.idx = t.idx)) LIMIT 1`,
-    )
-    .get(indexed);
-  if (missing) violate(`leaf ${missing.idx} is missing from the history index of its payer or payee`);
 }
 
 /** Every piece of evidence is an intact, signed transfer that conflicts with a settled one. */
