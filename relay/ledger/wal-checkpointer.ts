@@ -14,7 +14,7 @@
 // quiet disk, but up to 100 ms when the disk is saturated (measured in the ledger benchmark), and
 // the main thread's commit waits that long (busy_timeout). Hence only above a threshold (64 MB by
 // default: under ordinary load PASSIVE keeps up and RESTART never runs), not on every tick.
-// `journal_size_limit` (sqlite-store.ts) truncates the file back after a restart.
+// `journal_size_limit` (sqlite-store.ts) truncates the file back to twice that after a restart.
 //
 // Invariants: durability is unchanged (a commit is durable once its WAL frames are fsynced; the
 // checkpoint only moves them). If the worker fails, the committing connection checkpoints again
@@ -45,7 +45,7 @@ export interface WalCheckpointer {
   stop(): Promise<void>;
 }
 
-/** Past this much WAL the checkpointer also restarts it (and sqlite-store.ts truncates it back to it). */
+/** Past this much WAL the checkpointer also restarts it (sqlite-store.ts truncates it back to twice that). */
 export const WAL_RESTART_BYTES = 64 * 1024 * 1024;
 
 export interface WalCheckpointerOptions {
