@@ -8,20 +8,33 @@ export function focusOnMount(el: HTMLElement): void {
   el.focus();
 }
 
-/** Escape pressed inside the element calls `close`, then focuses what `back` returns. */
-export function escapeCloses(close: () => void, back?: () => HTMLElement | null | undefined) {
+/** Calls `handle` for an Escape pressed in the element that nothing handled yet (nor an IME), when `when()`. */
+function onEscape(handle: () => void, when: () => boolean = () => true) {
   return (el: HTMLElement) => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.key !== 'Escape' || event.isComposing || event.defaultPrevented) return;
+      if (event.key !== 'Escape' || event.isComposing || event.defaultPrevented || !when()) return;
       event.preventDefault();
-      const target = back?.();
-      close();
-      target?.focus();
+      handle();
     };
     el.addEventListener('keydown', onKey);
     return () => el.removeEventListener('keydown', onKey);
   };
 }
+
+/** Escape pressed inside the element calls `close`, then focuses what `back` returns. */
+export function escapeCloses(close: () => void, back?: () => HTMLElement | null | undefined) {
+  return onEscape(() => {
+    const target = back?.();
+    close();
+    target?.focus();
+  });
+}
+
+/**
+ * For the button that opened a panel: Escape on it closes the panel while it is open (after a
+ * person tabbed back to it), and the focus stays on the button.
+ */
+export const escapeClosesFrom = (isOpen: () => boolean, close: () => void) => onEscape(close, isOpen);
 
 /**
  * Focuses the element (a view's heading, with tabindex="-1") when the focus was lost: nowhere,

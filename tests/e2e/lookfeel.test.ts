@@ -149,7 +149,7 @@ describe('look and feel', () => {
     await expect(b.conversationTitle()).resolves.toBe('Alice');
   });
 
-  it('Escape closes Send coins, Tip, Red packet, Invite to group and Group info and gives the focus back to their button; the emoji picker and an IME composition keep theirs', async () => {
+  it('Escape closes Send coins, Tip, Red packet, Invite to group and Group info (also from their button) and gives the focus back to it; the emoji picker and an IME composition keep theirs', async () => {
     const page = alice.page;
     await b.openConversation('Alice');
     await b.sendMessage('Tip me');
@@ -182,6 +182,12 @@ describe('look and feel', () => {
     await page.getByRole('textbox', { name: 'Amount' }).focus();
     await escapeBackTo(payButton, 'Send coins');
     await expect(sendCoins.getAttribute('aria-expanded')).resolves.toBe('false');
+    // Back on its button (as after Shift+Tab), Escape closes the open panel and the focus stays.
+    await sendCoins.click();
+    await until('focus in Amount', () => focusedName(page), (n) => n === 'Amount');
+    await sendCoins.focus();
+    await escapeBackTo(payButton, 'Send coins');
+    await expect(sendCoins.getAttribute('aria-expanded')).resolves.toBe('false');
 
     // A tip opens the same panel from the message: the focus goes back to that message's Tip.
     await tip.click();
@@ -204,6 +210,10 @@ describe('look and feel', () => {
     await page.getByRole('button', { name: 'Group info' }).click();
     const info = page.getByRole('region', { name: 'Group info' });
     await until('focus in Group info', () => info.evaluate((el) => el.contains(document.activeElement)), (inside) => inside);
+    await escapeBackTo(info, 'Group info');
+    await page.getByRole('button', { name: 'Group info' }).click();
+    await info.waitFor();
+    await page.getByRole('button', { name: 'Group info' }).focus();
     await escapeBackTo(info, 'Group info');
     await expect(a.conversationTitle()).resolves.toBe('Escape club');
   });
