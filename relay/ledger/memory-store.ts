@@ -4,7 +4,7 @@
 import { consistencyPath, inclusionPath } from '../../src/core/ledger/merkle.ts';
 import { EMPTY_ACCOUNT, type AccountState } from '../../src/core/ledger/rules.ts';
 import type { SignedCheckpoint } from '../../src/core/ledger/checkpoint.ts';
-import { settleInTx, sha256, type LedgerTx, type Settled } from './settle-tx.ts';
+import { settleInTx, sha256, treeNodeIndex, type LedgerTx, type Settled } from './settle-tx.ts';
 import type { Evidence, LedgerStore, LedgerStoreOptions, SettleOutcome, SettleRequest } from './store.ts';
 
 export class MemoryLedgerStore implements LedgerStore {
@@ -29,8 +29,7 @@ export class MemoryLedgerStore implements LedgerStore {
       putAccount: (id, s) => void this.accounts.set(id, { ...s }),
       putTransfer: (index, req, tree) => {
         this.log.push({ ...req, index });
-        // Node (level k) completed by leaf i covers the 2^k leaves ending at i.
-        tree.forEach((hash, level) => this.nodes.set(`${level}/${(index + 1) / 2 ** level - 1}`, hash));
+        tree.forEach((hash, level) => this.nodes.set(`${level}/${treeNodeIndex(index, level)}`, hash));
         this.ids.set(req.transfer.id, { index, hash: req.hash });
       },
       node: (level, index) => {

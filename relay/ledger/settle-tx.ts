@@ -26,6 +26,9 @@ export function sha256(data: Uint8Array): Uint8Array {
 
 export const sha256Hex = (data: Uint8Array): string => hash('sha256', data, 'hex');
 
+/** The index of the node at `level` in leaf `leaf`'s tree (see LedgerTx.putTransfer): the subtree ending at that leaf. */
+export const treeNodeIndex = (leaf: number, level: number): number => (leaf + 1) / 2 ** level - 1;
+
 export interface Settled {
   index: number;
   hash: string;

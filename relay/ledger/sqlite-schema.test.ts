@@ -55,6 +55,15 @@ async function world() {
   return { op, opts, file: fileIn() };
 }
 
+/** A closed ledger file with `count` transfers round the ring. */
+async function closedLedger(count: number) {
+  const w = await world();
+  const store = new SqliteLedgerStore(w.file, w.opts);
+  await settleRing(store, w.op, count);
+  await store.close();
+  return w;
+}
+
 describe('nodeHome', () => {
   it('finds every node in the tree of the leaf whose appending completed it, in order of level', () => {
     const read = () => new Uint8Array(32);
@@ -100,10 +109,7 @@ describe('SqliteLedgerStore history', () => {
   });
 
   it('ledger verify recomputes every link and each account\'s latest leaf', async () => {
-    const { op, opts, file } = await world();
-    const store = new SqliteLedgerStore(file, opts);
-    await settleRing(store, op, 300);
-    await store.close();
+    const { opts, file } = await closedLedger(300);
     const db = new Database(file);
     expect((await verifyLedger(db, { log: opts.log, operator: opts.operator })).violations).toEqual([]);
     db.prepare('UPDATE transfers SET payer_jump = NULL WHERE idx = 40').run();
@@ -189,10 +195,7 @@ describe('the upgrade from layout 1', () => {
   });
 
   it('refuses a file of a newer layout, naming it, and leaves it untouched', async () => {
-    const { op, opts, file } = await world();
-    const store = new SqliteLedgerStore(file, opts);
-    await settleRing(store, op, 3);
-    await store.close();
+    const { opts, file } = await closedLedger(3);
     const db = new Database(file);
     db.prepare("UPDATE meta SET value = 3 WHERE key = 'schema'").run();
     db.close();

@@ -16,6 +16,7 @@
 // A payer's seq needs no index: seqs are contiguous, so a seq at most the payer's last is used.
 import type Database from 'better-sqlite3';
 import { HistoryLinks } from './history-links.ts';
+import { treeNodeIndex } from './settle-tx.ts';
 
 export const SCHEMA_VERSION = 2;
 
@@ -101,7 +102,7 @@ export function migrate(db: Database.Database): void {
       const page = db.prepare<[number], { idx: number; payer: string; payee: string }>('SELECT idx, payer, payee FROM transfers_v1 WHERE idx >= ? ORDER BY idx LIMIT 1000');
       for (let rows = page.all(0); rows.length > 0; rows = page.all(rows.at(-1)!.idx + 1)) {
         for (const { idx, payer, payee } of rows) {
-          const tree = Array.from({ length: treeHashes(idx) }, (_, level) => node.get(level, (idx + 1) / 2 ** level - 1)?.hash);
+          const tree = Array.from({ length: treeHashes(idx) }, (_, level) => node.get(level, treeNodeIndex(idx, level))?.hash);
           if (tree.some((h) => h === undefined)) throw new Error(`this ledger database lacks a Merkle node of leaf ${idx}; run "ledger verify" with the relay that wrote it`);
           const l = links.append(idx, payer, payee);
           copy.run(Buffer.concat(tree as Buffer[]), l.payer.n, l.payer.prev, l.payer.jump, l.payee.n, l.payee.prev, l.payee.jump, idx);

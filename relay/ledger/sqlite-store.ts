@@ -15,7 +15,7 @@ import { concatBytes } from '../../src/core/bytes.ts';
 import { consistencyPath, inclusionPath, type NodeReader } from '../../src/core/ledger/merkle.ts';
 import { EMPTY_ACCOUNT, type AccountState } from '../../src/core/ledger/rules.ts';
 import type { SignedCheckpoint } from '../../src/core/ledger/checkpoint.ts';
-import { settleInTx, sha256, type LedgerTx, type Settled } from './settle-tx.ts';
+import { settleInTx, sha256, treeNodeIndex, type LedgerTx, type Settled } from './settle-tx.ts';
 import { startWalCheckpointer, WAL_RESTART_BYTES, type WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.ts';
 import { walSync, type WalSync } from './wal-sync.ts';
 import { HASH, migrate, nodeHome } from './sqlite-schema.ts';
@@ -121,7 +121,7 @@ export class SqliteLedgerStore implements LedgerStore {
       putTransfer: (index, { transfer: t, hash, bytes }, tree) => {
         const { payer: a, payee: b } = this.links.append(index, t.from, t.to);
         q.putTransfer.run(index, t.id, t.from, t.to, t.seq, t.kind, t.amount, hash, bytes, concatBytes(...tree), a.n, a.prev, a.jump, b.n, b.prev, b.jump);
-        tree.forEach((h, level) => this.edge.set(level, { index: (index + 1) / 2 ** level - 1, hash: h }));
+        tree.forEach((h, level) => this.edge.set(level, { index: treeNodeIndex(index, level), hash: h }));
         this.edgeSize = index + 1;
       },
       node: (level, index) => {
@@ -157,8 +157,9 @@ export class SqliteLedgerStore implements LedgerStore {
     const settleTx: LedgerTx = { ...tx, node: edgeNode };
     const settle = db.transaction((requests: SettleRequest[], now: number) => {
       const size = tx.size();
-      if (size !== this.edgeSize) this.edge.clear();
-      this.links.begin(size !== this.edgeSize);
+      const changed = size !== this.edgeSize;
+      if (changed) this.edge.clear();
+      this.links.begin(changed);
       this.edgeSize = size;
       return settleInTx(settleTx, requests, now, opts);
     }).immediate;

@@ -40,9 +40,7 @@ export interface VerifyReport {
 }
 
 interface Row extends LinkRow {
-  idx: number;
   id: string;
-  payer: string;
   payee: string;
   seq: number;
   kind: string;
@@ -166,7 +164,6 @@ async function verifyInSnapshot(db: Database.Database, expected: { log: string; 
   }
   await verifyBatch();
   if (nextCheckpoint < checkpoints.length) violate(`checkpoint at size ${checkpoints[nextCheckpoint]!.size} lies beyond the log (${size} leaves)`);
-
 
   const stored = new Map(db.prepare<[], { account: string; balance: number; seq: number; head: string; last: number | null }>('SELECT account, balance, seq, head, last FROM accounts').all().map((a) => [a.account, a]));
   let sum = 0;
